@@ -70,10 +70,26 @@ static __always_inline int count_and_select(struct csflowd_sampler_stats *stats,
 	return 1;
 }
 
+/* Copies the first bytes of the frame into dst and returns how many were copied. */
+static __always_inline __u32 copy_header(struct __sk_buff *skb, __u8 *dst)
+{
+	__u32 length = skb->len < header_bytes ? skb->len : header_bytes;
+	/* The helper's size must be provably 1..header_bytes. A 64-bit last avoids a
+	 * zero-extended copy that loses the bounds, and the empty asm hides that
+	 * last + 1 == length, so clang cannot pass the unchecked length instead. */
+	__u64 last = (__u64)length - 1;
+
+	asm volatile("" : "+r"(last));
+	if (last >= header_bytes || last >= CSFLOWD_MAX_HEADER_BYTES)
+		return 0;
+	if (bpf_skb_load_bytes(skb, 0, dst, last + 1) < 0)
+		return 0;
+	return last + 1;
+}
+
 static __always_inline void emit_sample(struct __sk_buff *skb, struct csflowd_sampler_stats *stats,
 					__u32 rate, __u8 direction)
 {
-	__u32 length = skb->len < header_bytes ? skb->len : header_bytes;
 	struct csflowd_sample *rec;
 
 	rec = bpf_ringbuf_reserve(&samples, sizeof(*rec) + header_bytes, 0);
@@ -90,11 +106,7 @@ static __always_inline void emit_sample(struct __sk_buff *skb, struct csflowd_sa
 	rec->direction = direction;
 	rec->flags = skb->vlan_present ? CSFLOWD_SAMPLE_F_VLAN : 0;
 	rec->vlan_tci = skb->vlan_present ? skb->vlan_tci : 0;
-	if (length > CSFLOWD_MAX_HEADER_BYTES)
-		length = CSFLOWD_MAX_HEADER_BYTES;
-	if (length == 0 || bpf_skb_load_bytes(skb, 0, rec->header, length) < 0)
-		length = 0;
-	rec->header_length = length;
+	rec->header_length = copy_header(skb, rec->header);
 	bpf_ringbuf_submit(rec, 0);
 }
 

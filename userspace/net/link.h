@@ -21,10 +21,10 @@ struct LinkStats {
 // One interface as the kernel reports it.
 struct Link {
   int ifindex = 0;
-  std::string name;                 // IFLA_IFNAME
-  std::string kind;                 // IFLA_INFO_KIND: "veth", "bridge", "" for a plain device
-  unsigned flags = 0;               // IFF_* from ifinfomsg
-  uint8_t operstate = 0;            // IF_OPER_* (IFLA_OPERSTATE)
+  std::string name;       // IFLA_IFNAME
+  std::string kind;       // IFLA_INFO_KIND: "veth", "bridge", "" for a plain device
+  unsigned flags = 0;     // IFF_* from ifinfomsg
+  uint8_t operstate = 0;  // IF_OPER_* (IFLA_OPERSTATE)
   std::optional<std::array<uint8_t, 6>> mac;  // IFLA_ADDRESS when it is 6 bytes long
   int master = 0;                   // IFLA_MASTER: bridge or bond this port belongs to, or 0
   int link = 0;                     // IFLA_LINK: for a veth, the peer's ifindex
