@@ -19,7 +19,7 @@ struct SocketCloser {
 using SocketPtr = std::unique_ptr<mnl_socket, SocketCloser>;
 
 void read_link_kind(const nlattr* linkinfo, Link& link) {
-  const nlattr* attr = nullptr;
+  nlattr* attr = nullptr;
   mnl_attr_for_each_nested(attr, linkinfo) {
     if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
         mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0) {
@@ -43,7 +43,8 @@ uint32_t read_u32(const nlattr* attr) {
   return mnl_attr_validate(attr, MNL_TYPE_U32) >= 0 ? mnl_attr_get_u32(attr) : 0;
 }
 
-void read_attribute(const nlattr* attr, Link& link) {
+int read_attribute(const nlattr* attr, void* data) {
+  Link& link = *static_cast<Link*>(data);
   switch (mnl_attr_get_type(attr)) {
     case IFLA_IFNAME:
       if (mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0) {
@@ -74,7 +75,7 @@ void read_attribute(const nlattr* attr, Link& link) {
       }
       break;
     case IFLA_LINKINFO:
-      read_link_kind(attr, link);
+      mnl_attr_parse_nested(attr, read_link_kind, &link);
       break;
     case IFLA_STATS64:
       read_stats(attr, link);
@@ -82,6 +83,7 @@ void read_attribute(const nlattr* attr, Link& link) {
     default:
       break;
   }
+  return MNL_CB_OK;
 }
 
 int on_link_message(const nlmsghdr* header, void* data) {
@@ -93,8 +95,7 @@ int on_link_message(const nlmsghdr* header, void* data) {
   Link link;
   link.ifindex = info->ifi_index;
   link.flags = info->ifi_flags;
-  const nlattr* attr = nullptr;
-  mnl_attr_for_each(attr, header, sizeof(*info)) { read_attribute(attr, link); }
+  mnl_attr_parse(header, sizeof(*info), read_attribute, &link);
   links->push_back(std::move(link));
   return MNL_CB_OK;
 }

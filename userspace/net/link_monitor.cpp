@@ -4,7 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
-#include <array>
+#include <vector>
 #include <cerrno>
 
 namespace csflowd::net {
@@ -26,7 +26,7 @@ Result<LinkMonitor> LinkMonitor::open() {
 int LinkMonitor::fd() const { return mnl_socket_get_fd(socket_.get()); }
 
 bool LinkMonitor::drain() {
-  std::array<char, MNL_SOCKET_BUFFER_SIZE> buffer{};
+  std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
   bool changed = false;
   while (true) {
     ssize_t received = mnl_socket_recvfrom(socket_.get(), buffer.data(), buffer.size());
