@@ -18,14 +18,12 @@ struct SocketCloser {
 };
 using SocketPtr = std::unique_ptr<mnl_socket, SocketCloser>;
 
-void read_link_kind(const nlattr* linkinfo, Link& link) {
-  nlattr* attr = nullptr;
-  mnl_attr_for_each_nested(attr, linkinfo) {
-    if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
-        mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0) {
-      link.kind = mnl_attr_get_str(attr);
-    }
+int read_link_kind(const nlattr* attr, void* data) {
+  auto* link = static_cast<Link*>(data);
+  if (mnl_attr_get_type(attr) == IFLA_INFO_KIND && mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0) {
+    link->kind = mnl_attr_get_str(attr);
   }
+  return MNL_CB_OK;
 }
 
 void read_stats(const nlattr* attr, Link& link) {
