@@ -87,8 +87,8 @@ def run_case(case, out_dir, release, base_env):
                 failure = f"CLEANUP exited {code}" if code is not None else "CLEANUP timed out"
         log.write(f"--- VERDICT {failure or 'ok'}\n")
     if case["expect_fail"]:
+        result["detail"] = f"failed as expected ({failure})" if failure else ""
         failure = "" if failure else "case passed but EXPECT_FAIL is set"
-        result["detail"] = "failed as expected" if not failure else failure
     result["status"] = "fail" if failure else "pass"
     result["detail"] = failure or result["detail"]
     result["seconds"] = round(time.monotonic() - started, 1)

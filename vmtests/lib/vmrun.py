@@ -114,24 +114,29 @@ def qemu_command(accel, vmlinuz, initrd, args, append, out_dir=None):
 
 
 def probe_kvm(vmlinuz, initrd, args):
-    """Return True if a KVM guest boots to /init within KVM_PROBE_TIMEOUT_S."""
+    """Boot a probe guest with KVM; return (True, '') or (False, the reason it failed)."""
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        return False
+        return False, "/dev/kvm is not accessible"
     command = qemu_command("kvm", vmlinuz, initrd, args, "csfv.probe=1")
     try:
         done = subprocess.run(command, capture_output=True, timeout=KVM_PROBE_TIMEOUT_S, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return False
-    return b"csfv-init: probe ok" in done.stdout
+        return False, f"no boot within {KVM_PROBE_TIMEOUT_S} s"
+    if b"csfv-init: probe ok" in done.stdout:
+        return True, ""
+    lines = (done.stdout + done.stderr).decode("utf-8", errors="replace").strip().splitlines()
+    return False, f"QEMU exited {done.returncode}: {lines[-1] if lines else 'no output'}"
 
 
 def choose_accel(vmlinuz, initrd, args):
     if args.accel != "auto":
         return args.accel, f"--accel {args.accel}"
     started = time.monotonic()
-    if probe_kvm(vmlinuz, initrd, args):
-        return "kvm", f"KVM probe booted in {time.monotonic() - started:.1f} s"
-    return "tcg", f"KVM probe failed within {KVM_PROBE_TIMEOUT_S} s, falling back"
+    usable, reason = probe_kvm(vmlinuz, initrd, args)
+    seconds = time.monotonic() - started
+    if usable:
+        return "kvm", f"KVM probe booted in {seconds:.1f} s"
+    return "tcg", f"KVM probe failed after {seconds:.1f} s: {reason}"
 
 
 def boot(accel, vmlinuz, initrd, out_dir, vm_timeout_s, args):
