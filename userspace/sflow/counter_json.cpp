@@ -29,6 +29,23 @@ std::string uuid_text(const std::array<uint8_t, 16>& uuid) {
   return text;
 }
 
+// Strings from the wire may hold any bytes; JSON needs valid UTF-8, so bytes outside
+// printable ASCII are written as \xNN.
+std::string printable(const std::string& text) {
+  std::string out;
+  std::array<char, 5> escaped{};
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7F && byte != '\\') {
+      out += c;
+    } else {
+      std::snprintf(escaped.data(), escaped.size(), "\\x%02x", byte);
+      out += escaped.data();
+    }
+  }
+  return out;
+}
+
 json net_io_json(const char* type, const NetIo& io) {
   return {{"type", type},
           {"bytes_in", io.bytes_in},
@@ -69,11 +86,13 @@ struct CounterRecordJson {
             {"out_errors", c.out_errors},
             {"promiscuous_mode", c.promiscuous_mode}};
   }
-  json operator()(const PortName& r) const { return {{"type", "port_name"}, {"name", r.name}}; }
+  json operator()(const PortName& r) const {
+    return {{"type", "port_name"}, {"name", printable(r.name)}};
+  }
   json operator()(const HostDescr& d) const {
-    return {{"type", "host_descr"},      {"hostname", d.hostname},
+    return {{"type", "host_descr"},      {"hostname", printable(d.hostname)},
             {"uuid", uuid_text(d.uuid)}, {"machine_type", d.machine_type},
-            {"os_name", d.os_name},      {"os_release", d.os_release}};
+            {"os_name", d.os_name},      {"os_release", printable(d.os_release)}};
   }
   json operator()(const HostAdapters& r) const {
     json adapters = json::array();
