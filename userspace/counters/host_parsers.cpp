@@ -30,6 +30,16 @@ CpuJiffies parse_cpu_line(const std::vector<std::string_view>& fields) {
   return cpu;
 }
 
+// The "cpu" line is usable when user, nice, system and idle parse: kernels before 2.6
+// print only those four.
+bool has_cpu_times(const std::vector<std::string_view>& fields) {
+  if (fields.size() < 5) return false;
+  for (size_t i = 1; i < 5; ++i) {
+    if (!parse_u64(fields[i])) return false;
+  }
+  return true;
+}
+
 bool is_per_cpu_name(std::string_view name) {
   return name.size() > 3 && name.starts_with("cpu") && parse_u64(name.substr(3)).has_value();
 }
@@ -43,7 +53,7 @@ Result<ProcStat> parse_proc_stat(std::string_view text) {
     std::vector<std::string_view> fields = split_fields(line);
     if (fields.empty()) continue;
     std::string_view name = fields[0];
-    if (name == "cpu") {
+    if (name == "cpu" && has_cpu_times(fields)) {
       stat.cpu = parse_cpu_line(fields);
       have_cpu = true;
     } else if (is_per_cpu_name(name)) {
