@@ -1,3 +1,5 @@
 csflowd_add_test(sflow_encoder_test SOURCES sflow_encoder_test.cpp LIBS csflowd_sflow)
 csflowd_add_test(sflow_datagram_test SOURCES sflow_datagram_test.cpp LIBS csflowd_sflow)
 csflowd_add_test(sflow_decoder_test SOURCES sflow_decoder_test.cpp LIBS csflowd_sflow)
+csflowd_add_test(sflow_collector_test SOURCES sflow_collector_test.cpp LIBS csflowd_sflow)
+csflowd_add_test(sflow_tshark_test SOURCES sflow_tshark_test.cpp LIBS csflowd_sflow)
