@@ -1,8 +1,9 @@
 #!/bin/busybox sh
 # /init of the vmtests initramfs. Loads the kernel modules listed in
 # /modules.load, mounts the host's root filesystem read-only over 9p, adds
-# tmpfs where the tests write, mounts the writable output share and runs
-# vmtests/lib/guest.py inside a chroot. Powers the VM off when done.
+# tmpfs where the tests write, mounts the writable output share on
+# /run/csfv-out and runs vmtests/lib/guest.py inside a chroot. Powers the VM
+# off when done.
 /bin/busybox --install -s /bin
 export PATH=/bin
 
@@ -42,7 +43,10 @@ mount -t bpf bpf $root/sys/fs/bpf
 mount -t tracefs tracefs $root/sys/kernel/tracing 2>/dev/null
 mount -t devpts devpts $root/dev/pts 2>/dev/null
 
-out="$(arg csfv.out)"
+# The output share goes under the guest's /run so that any host folder,
+# even one under /tmp, can receive the results.
+out=/run/csfv-out
+mkdir -p "$root$out"
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results "$root$out"; then
 	say "cannot mount the output share at '$out'"
 	finish

@@ -141,21 +141,25 @@ def choose_accel(vmlinuz, initrd, args):
 
 def boot(accel, vmlinuz, initrd, out_dir, vm_timeout_s, args):
     """Run QEMU, echo the guest's csfv lines; return a note when QEMU had to be killed."""
-    append = f"csfv.out={out_dir} csfv.src={SRC_DIR}"
+    append = f"csfv.src={SRC_DIR}"
     command = qemu_command(accel, vmlinuz, initrd, args, append, out_dir)
     console_path = os.path.join(out_dir, "console.log")
     with open(console_path, "wb") as console, open(console_path, "rb") as reader:
         process = subprocess.Popen(command, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + vm_timeout_s
         note = ""
-        while process.poll() is None:
-            if time.monotonic() > deadline:
+        try:
+            while process.poll() is None:
+                if time.monotonic() > deadline:
+                    note = f"QEMU killed after the {vm_timeout_s} s VM timeout"
+                    break
+                echo_progress(reader)
+                time.sleep(0.5)
+        finally:
+            # Also reached on Ctrl-C or a closed stdout: never leave QEMU running.
+            if process.poll() is None:
                 process.kill()
-                note = f"QEMU killed after the {vm_timeout_s} s VM timeout"
-                break
-            echo_progress(reader)
-            time.sleep(0.5)
-        process.wait()
+            process.wait()
         echo_progress(reader)
     return note
 
