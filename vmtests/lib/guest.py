@@ -40,8 +40,8 @@ def run_shell(script, timeout_s, env, log):
 
 def skip_reason(case, release):
     if tuple(case["min_kernel"]) > casefile.parse_kernel_version(release):
-        wanted = ".".join(str(part) for part in case["min_kernel"])
-        return f"kernel {release} is older than MIN_KERNEL {wanted}"
+        required = ".".join(str(part) for part in case["min_kernel"])
+        return f"kernel {release} is older than MIN_KERNEL {required}"
     missing = [path for path in case["requires"] if not os.path.exists(path)]
     if missing:
         return "missing " + ", ".join(missing)
