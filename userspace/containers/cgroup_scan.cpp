@@ -151,17 +151,9 @@ std::optional<uint64_t> parse_netns_link(std::string_view target) {
   return parse_number<uint64_t>(target.substr(5, target.size() - 6));
 }
 
-Result<std::vector<CgroupLine>> read_cgroups(int pid, const std::string& proc_root) {
-  std::string path = proc_root + "/" + std::to_string(pid) + "/cgroup";
-  auto text = read_file(path);
-  if (!text) {
-    return errno_error("failed to read '" + path + "'");
-  }
-  return parse_cgroup_file(*text);
-}
+namespace {
 
-Result<uint64_t> read_netns_inode(int pid, const std::string& proc_root) {
-  std::string path = proc_root + "/" + std::to_string(pid) + "/ns/net";
+Result<uint64_t> read_netns_link(const std::string& path) {
   char target[64];
   ssize_t length = readlink(path.c_str(), target, sizeof target - 1);
   if (length < 0) {
@@ -174,6 +166,21 @@ Result<uint64_t> read_netns_inode(int pid, const std::string& proc_root) {
   return *inode;
 }
 
+}  // namespace
+
+Result<std::vector<CgroupLine>> read_cgroups(int pid, const std::string& proc_root) {
+  std::string path = proc_root + "/" + std::to_string(pid) + "/cgroup";
+  auto text = read_file(path);
+  if (!text) {
+    return errno_error("failed to read '" + path + "'");
+  }
+  return parse_cgroup_file(*text);
+}
+
+Result<uint64_t> read_netns_inode(int pid, const std::string& proc_root) {
+  return read_netns_link(proc_root + "/" + std::to_string(pid) + "/ns/net");
+}
+
 Result<ScanResult> scan_processes(const std::string& proc_root) {
   DIR* dir = opendir(proc_root.c_str());
   if (dir == nullptr) {
@@ -182,7 +189,12 @@ Result<ScanResult> scan_processes(const std::string& proc_root) {
   std::vector<int> pids = list_pids(dir);
   closedir(dir);
 
+  // The reference is PID 1's namespace, or this process's own where PID 1's cannot be read
+  // (a sandbox or a PID namespace that hides it).
   auto host_netns = read_netns_inode(1, proc_root);
+  if (!host_netns) {
+    host_netns = read_netns_link(proc_root + "/self/ns/net");
+  }
   std::map<std::string, ScannedContainer> containers;
   std::map<uint64_t, int> other_netns;  // inode -> lowest pid without a container id
   for (int pid : pids) {

@@ -67,8 +67,9 @@ Result<std::vector<CgroupLine>> read_cgroups(int pid, const std::string& proc_ro
 // Reads the inode of <proc_root>/<pid>/ns/net from its link target.
 Result<uint64_t> read_netns_inode(int pid, const std::string& proc_root = "/proc");
 
-// Scans every numeric directory of proc_root except PID 1, which is the reference
-// network namespace. Processes that exit during the scan are skipped.
+// Scans every numeric directory of proc_root except PID 1. A process counts as netns-only
+// when its namespace differs from PID 1's, or from proc_root/self's when PID 1's link
+// cannot be read. Processes that exit during the scan are skipped.
 Result<ScanResult> scan_processes(const std::string& proc_root = "/proc");
 
 // Maps the inode of each namespace bound under dir (as `ip netns add` does) to its name.

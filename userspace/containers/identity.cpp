@@ -72,12 +72,13 @@ uint32_t preferred_ds_index(const Uuid& uuid) {
 }
 
 std::optional<uint32_t> DsIndexAllocator::assign(const Uuid& uuid) {
-  uint32_t index = preferred_ds_index(uuid);
-  for (uint32_t probes = 0; probes < kRangeSize; ++probes) {
+  uint32_t range = last_ - kFirstDsIndex + 1;
+  uint32_t index = kFirstDsIndex + fnv1a32_signed(uuid) % range;
+  for (uint32_t probes = 0; probes < range; ++probes) {
     if (used_.insert(index).second) {
       return index;
     }
-    index = index == kLastDsIndex ? kFirstDsIndex : index + 1;
+    index = index == last_ ? kFirstDsIndex : index + 1;
   }
   return std::nullopt;
 }

@@ -46,6 +46,10 @@ uint32_t preferred_ds_index(const Uuid& uuid);
 // free one (+1, wrapping from 149999 to 100000).
 class DsIndexAllocator {
  public:
+  DsIndexAllocator() = default;
+  // Limits assign() to [kFirstDsIndex, last], so tests can fill the range quickly.
+  explicit DsIndexAllocator(uint32_t last) : last_(last) {}
+
   // Returns the index now reserved for uuid, or nullopt when every index is taken.
   std::optional<uint32_t> assign(const Uuid& uuid);
   // Makes index free again; releasing an index that is not in use does nothing.
@@ -54,6 +58,7 @@ class DsIndexAllocator {
   [[nodiscard]] size_t size() const { return used_.size(); }
 
  private:
+  uint32_t last_ = kLastDsIndex;
   std::set<uint32_t> used_;
 };
 
