@@ -36,10 +36,18 @@ bpf_tc_opts make_opts(int prog_fd) {
   return opts;
 }
 
+int discard_print(enum libbpf_print_level /*level*/, const char* /*format*/, va_list /*args*/) {
+  return 0;
+}
+
 // Returns the name of the program in our filter slot, or "" when the slot is free.
 std::string program_in_slot(const bpf_tc_hook& hook) {
   bpf_tc_opts query = make_opts(0);
-  if (bpf_tc_query(&hook, &query) != 0) {
+  // An empty slot is the usual case, and libbpf would log the kernel's ENOENT as a warning.
+  libbpf_print_fn_t previous = libbpf_set_print(discard_print);
+  int err = bpf_tc_query(&hook, &query);
+  libbpf_set_print(previous);
+  if (err != 0) {
     return "";
   }
   int fd = bpf_prog_get_fd_by_id(query.prog_id);
