@@ -8,3 +8,5 @@ csflowd_add_test(containers_cgroup_scan_test
   SOURCES ${containers_test_dir}/containers_cgroup_scan_test.cpp LIBS csflowd_containers)
 csflowd_add_test(containers_registry_test
   SOURCES ${containers_test_dir}/containers_registry_test.cpp LIBS csflowd_containers)
+csflowd_add_test(containers_docker_client_test
+  SOURCES ${containers_test_dir}/containers_docker_client_test.cpp LIBS csflowd_containers)

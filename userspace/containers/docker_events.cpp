@@ -59,8 +59,9 @@ struct EventStreamCallbacks {
     auto* self = static_cast<EventStreamCallbacks*>(user);
     size_t bytes = size * count;
     if (self->status != 200) {
-      self->line.append(data, std::min(bytes, size_t{200}));
-      return bytes;  // the error reply, kept for the log
+      size_t room = self->line.size() < 200 ? 200 - self->line.size() : 0;
+      self->line.append(data, std::min(bytes, room));
+      return bytes;  // the start of the error reply, kept for the log
     }
     self->line.append(data, bytes);
     self->split_lines();
