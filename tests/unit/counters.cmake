@@ -1,3 +1,4 @@
 csflowd_add_test(counters_host_test SOURCES counters_host_test.cpp LIBS csflowd_counters)
 csflowd_add_test(counters_cgroup_test SOURCES counters_cgroup_test.cpp LIBS csflowd_counters)
 csflowd_add_test(counters_live_test SOURCES counters_live_test.cpp LIBS csflowd_counters)
+csflowd_add_test(counters_garbage_test SOURCES counters_garbage_test.cpp LIBS csflowd_counters)

@@ -79,7 +79,8 @@ TEST(ProcStat, RejectsMissingCpuLineAndGarbage) {
 TEST(HostCpu, ConvertsJiffiesToMilliseconds) {
   auto stat = parse_proc_stat(fixture("host/proc/stat"));
   auto load = parse_loadavg(fixture("host/proc/loadavg"));
-  ASSERT_TRUE(stat.ok() && load.ok());
+  ASSERT_TRUE(stat.ok());
+  ASSERT_TRUE(load.ok());
   sflow::HostCpu cpu = make_host_cpu(*stat, *load, 655.31, 2596, 100);
   EXPECT_FLOAT_EQ(cpu.load_one, 1.88f);
   EXPECT_FLOAT_EQ(cpu.load_five, 0.77f);

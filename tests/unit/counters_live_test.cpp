@@ -72,7 +72,8 @@ TEST(LiveHost, DiskAndSnmp) {
 TEST(LiveCgroup, OwnProcessResolvesAndReadsCpu) {
   auto cgroup = read_text_file("/proc/self/cgroup");
   auto mounts = read_text_file("/proc/self/mountinfo");
-  ASSERT_TRUE(cgroup.ok() && mounts.ok());
+  ASSERT_TRUE(cgroup.ok());
+  ASSERT_TRUE(mounts.ok());
   CgroupLocation loc = resolve_cgroup_location(*cgroup, *mounts, "");
   ASSERT_FALSE(loc.empty());
   auto cpu = read_virt_cpu(loc, 1);

@@ -1,4 +1,4 @@
-// Where a container's cgroup files are, on cgroup v1, v2 and hybrid hosts, for both the
+// Location of a container's cgroup files on cgroup v1, v2 and hybrid hosts, for both the
 // cgroupfs layout (/docker/<id>) and the systemd one (/system.slice/docker-<id>.scope).
 #pragma once
 

@@ -1,7 +1,7 @@
 // Parsers for the cgroup v1 and v2 counter files of a container, and for the
 // /proc/<pid>/net/dev file of its network namespace. Each takes the file's text.
 //
-// Limits are returned as std::optional, where nullopt means "no limit". A file that holds
+// Limits are returned as std::optional, where nullopt means "no limit". A file that contains
 // nothing usable is an error, so the caller can fall back to another file.
 #pragma once
 

@@ -14,7 +14,7 @@
 
 namespace csflowd::counters {
 
-// Where the host's files are. Tests point these at a fixture tree; an agent running in a
+// Locations of the host's files. Tests point these at a fixture tree; an agent running in a
 // container with the host's file systems mounted elsewhere points them there.
 struct HostPaths {
   std::string proc_root = "/proc";
@@ -57,8 +57,8 @@ Result<sflow::HostDiskIo> read_host_disk_io(const HostPaths& paths);
 // host_ip, host_icmp, host_tcp and host_udp from /proc/net/snmp.
 Result<SnmpCounters> read_net_snmp(const HostPaths& paths);
 
-// The host's UUID: the DMI product_uuid, else /etc/machine-id; nullopt when neither holds
-// 32 hex digits. product_uuid is readable by root only.
+// The host's UUID: the DMI product_uuid, else /etc/machine-id; nullopt when neither
+// contains 32 hex digits. product_uuid is readable by root only.
 std::optional<std::array<uint8_t, 16>> read_host_uuid(const HostPaths& paths);
 
 // host_descr from uname() and read_host_uuid(); the uuid stays all zero when unknown.

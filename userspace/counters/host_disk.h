@@ -41,10 +41,10 @@ struct FsUsage {
 // statvfs() of a mount point.
 Result<FsUsage> stat_filesystem(const std::string& mount_point);
 
-// Sums whole disks and file systems into host_disk_io: sectors are 512 bytes whatever the
-// device's block size, and part_max_used is the fullest file system's used share in
-// hundredths of a percent, used / (used + available) as df computes it, or -1 when no
-// file system is known.
+// Sums whole disks and file systems into host_disk_io. Sectors are 512 bytes whatever the
+// device's block size. part_max_used is the used share of the fullest file system in
+// hundredths of a percent, computed as df does: used / (used + available). It is -1 when
+// no file system is known.
 sflow::HostDiskIo make_host_disk_io(const std::vector<DiskStat>& whole_disks,
                                     const std::vector<FsUsage>& file_systems);
 

@@ -30,8 +30,8 @@ CpuJiffies parse_cpu_line(const std::vector<std::string_view>& fields) {
   return cpu;
 }
 
-// The "cpu" line is usable when user, nice, system and idle parse: kernels before 2.6
-// print only those four.
+// The "cpu" line is usable when user, nice, system and idle parse, because Linux 2.4
+// printed only those four.
 bool has_cpu_times(const std::vector<std::string_view>& fields) {
   if (fields.size() < 5) return false;
   for (size_t i = 1; i < 5; ++i) {
@@ -150,7 +150,7 @@ std::vector<DiskStat> parse_diskstats(std::string_view text) {
 namespace {
 
 // Field names in /proc/net/snmp for each sFlow structure, in wire order. host_icmp has no
-// slot for InTimestampReps: sflow_host.txt leaves it out, and so does every decoder.
+// slot for InTimestampReps because sflow_host.txt defines 25 ICMP fields without it.
 constexpr std::array<std::string_view, 19> kIpNames = {
     "Forwarding",    "DefaultTTL",      "InReceives",   "InHdrErrors", "InAddrErrors",
     "ForwDatagrams", "InUnknownProtos", "InDiscards",   "InDelivers",  "OutRequests",

@@ -33,8 +33,9 @@ std::optional<int64_t> parse_i64(std::string_view text);
 // Parses a decimal number such as "0.13" or "2596.128"; nullopt on junk.
 std::optional<double> parse_double(std::string_view text);
 
-// Returns the value of "key value" or "key: value" lines (as in /proc/meminfo, vmstat and
-// cgroup *.stat files) whose key equals `key`; nullopt when no such line parses.
+// Finds the first "key value" or "key: value" line whose key equals `key` and parses its
+// value, as in /proc/meminfo, /proc/vmstat and cgroup *.stat files. Returns nullopt when
+// no such line parses.
 std::optional<uint64_t> find_keyed_u64(std::string_view text, std::string_view key);
 
 // Reads a whole file. Files under /proc and /sys report size 0, so this reads until EOF.
