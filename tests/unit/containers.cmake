@@ -10,3 +10,7 @@ csflowd_add_test(containers_registry_test
   SOURCES ${containers_test_dir}/containers_registry_test.cpp LIBS csflowd_containers)
 csflowd_add_test(containers_docker_client_test
   SOURCES ${containers_test_dir}/containers_docker_client_test.cpp LIBS csflowd_containers)
+csflowd_add_test(containers_netns_test
+  SOURCES ${containers_test_dir}/containers_netns_test.cpp
+  LIBS csflowd_containers nlohmann_json::nlohmann_json
+  LABELS root)
