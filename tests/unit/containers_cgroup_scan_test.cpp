@@ -134,8 +134,8 @@ TEST(ContainersCgroupScan, ScanSkipsPidOneAndSelf) {
 TEST(ContainersCgroupScan, ScanReportsPlainNamespaces) {
   auto result = scan_processes(kProcRoot);
   ASSERT_TRUE(result.ok());
-  // 4026532099 holds pids 600 and 601; 4026532100 holds pid 700 with a garbage cgroup file.
-  // Pid 800 shares the web container's namespace, so it is not a candidate.
+  // Namespace 4026532099 contains pids 600 and 601. Namespace 4026532100 contains pid 700 with a
+  // garbage cgroup file. Pid 800 shares the web container's namespace, so it is not a candidate.
   ASSERT_EQ(result->netns_only.size(), 2u);
   EXPECT_EQ(result->netns_only[0].netns_inode, 4026532099u);
   EXPECT_EQ(result->netns_only[0].pid, 600);

@@ -173,7 +173,7 @@ TEST(ContainersDockerClient, ListsAndInspectsRunning) {
   DockerClient client(options_for(docker.path()));
   auto infos = client.inspect_running();
   ASSERT_TRUE(infos.ok()) << infos.error().message();
-  ASSERT_EQ(infos->size(), 1u);  // the second listed container answers 404
+  ASSERT_EQ(infos->size(), 1u);  // the second listed container gets HTTP 404
   EXPECT_EQ((*infos)[0].id, kWebId);
   EXPECT_EQ((*infos)[0].pid, 4242);
   EXPECT_EQ(docker.connections(), 3);

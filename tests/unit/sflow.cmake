@@ -3,3 +3,9 @@ csflowd_add_test(sflow_datagram_test SOURCES sflow_datagram_test.cpp LIBS csflow
 csflowd_add_test(sflow_decoder_test SOURCES sflow_decoder_test.cpp LIBS csflowd_sflow)
 csflowd_add_test(sflow_collector_test SOURCES sflow_collector_test.cpp LIBS csflowd_sflow)
 csflowd_add_test(sflow_tshark_test SOURCES sflow_tshark_test.cpp LIBS csflowd_sflow)
+if(TARGET csflowd-dump)
+  csflowd_add_test(sflow_dump_test SOURCES sflow_dump_test.cpp LIBS csflowd_sflow)
+  target_compile_definitions(sflow_dump_test PRIVATE
+    CSFLOWD_DUMP_PATH="$<TARGET_FILE:csflowd-dump>")
+  add_dependencies(sflow_dump_test csflowd-dump)
+endif()

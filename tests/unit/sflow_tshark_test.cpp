@@ -1,6 +1,6 @@
 // Cross-checks the encoder with an independent decoder: datagrams are written into a pcap
 // file (Ethernet/IPv4/UDP framing built here) and decoded by tshark. Only records tshark
-// 4.0 knows are used (sampled_header, if_counters); it misreads the host and virt records.
+// 4.0 decodes are used (sampled_header, if_counters); it misreads the host and virt records.
 #include <sys/stat.h>
 #include <unistd.h>
 
