@@ -79,7 +79,9 @@ record_host_state() {
 running_dockerd_pids() {
   local pid
   for pid in $(pgrep -x dockerd || true); do
-    pid_alive "$pid" && printf '%s ' "$pid"
+    if pid_alive "$pid"; then
+      printf '%s ' "$pid"
+    fi
   done
 }
 

@@ -153,18 +153,19 @@ def count_icmp(samples):
     return counts
 
 
-def check_pool_positions(checker, role, samples, pool_delta, pings, first_seq):
-    """Each sample_pool is the exact position of its packet in the veth's packet stream.
+def check_pool_positions(checker, role, samples, pool_delta, first_seq):
+    """Each sample_pool counts every packet up to and including the sampled one.
 
-    ping -A sends request k only after reply k-1 arrived, so on either veth the ICMP packets
-    come in the order request 0, reply 0, request 1, ... and echo k of type T is ICMP packet
-    number 2k + 1 (request) or 2k + 2 (reply). The other packets (ARP) are the rx+tx delta
-    minus 2 * pings. So pool minus the ICMP position counts the non-ICMP packets before it:
-    it must lie in [0, delta - 2 * pings] and never decrease from one sample to the next.
-    An estimated pool (samples * rate, as some agents report) fails this at any rate > 1.
+    The test pings every 5 ms and the RTT is ~0.1 ms, so reply k-1 is back before request k
+    leaves. On either veth the ICMP packets come in the order request 0, reply 0, request 1,
+    ... and echo k is ICMP packet number 2k + 1 (request) or 2k + 2 (reply); other packets
+    (ARP) only push that position further. csflowd reads the per-CPU pool counters when it
+    encodes a sample, a little after the packet, so the pool may be larger than the position
+    but never smaller, never decreases from one sample to the next, and never exceeds the
+    rx+tx delta of the veth. An estimated pool (samples * rate, as hsflowd reports) falls
+    below the position for about half the samples at any rate > 1.
     """
-    others_total = pool_delta - 2 * pings
-    offsets = []
+    below = []
     for sample in samples:
         header = sampled_header(sample)
         parsed = parse_ipv4(header["header"]) if header else None
@@ -172,14 +173,18 @@ def check_pool_positions(checker, role, samples, pool_delta, pings, first_seq):
             continue
         k = parsed[1] - first_seq
         position = 2 * k + (1 if parsed[0] == ICMP_ECHO_REQUEST else 2)
-        offsets.append(sample["sample_pool"] - position)
-    bad = [o for o in offsets if not 0 <= o <= others_total]
-    checker.check(f"veth {role}: ICMP samples whose sample_pool is off its packet position",
-                  0, len(bad), ok=not bad)
-    if bad:
-        print(f"     allowed offset [0, {others_total}], first offsets: {bad[:5]}")
-    decreasing = sum(1 for x, y in zip(offsets, offsets[1:]) if y < x)
-    checker.check(f"veth {role}: pool offsets that decrease between samples", 0, decreasing)
+        if sample["sample_pool"] < position:
+            below.append((sample["sample_pool"], position))
+    checker.check(f"veth {role}: ICMP samples whose sample_pool < their packet position", 0,
+                  len(below))
+    if below:
+        print(f"     first (sample_pool, position): {below[:5]}")
+    pools = [s["sample_pool"] for s in samples]
+    decreasing = sum(1 for x, y in zip(pools, pools[1:]) if y < x)
+    checker.check(f"veth {role}: sample_pool decreases between samples", 0, decreasing)
+    too_big = [p for p in pools if p > pool_delta]
+    checker.check(f"veth {role}: sample_pool values above the rx+tx delta {pool_delta}", 0,
+                  len(too_big))
 
 
 # Where each ICMP message of `ping A->B` crosses the host-side veths: the request leaves
@@ -212,9 +217,6 @@ def check_statistical(checker, role, samples, counts, pool_delta, rate):
     A 5-sigma band is exceeded by chance with a probability below 1e-6 per check, so a
     failure means a biased sampler, not bad luck.
     """
-    last_pool = max((s["sample_pool"] for s in samples), default=0)
-    checker.check(f"veth {role}: last sample_pool <= rx+tx packet delta of ip -s link",
-                  f"<= {pool_delta}", last_pool, ok=last_pool <= pool_delta)
     probability = 1.0 / rate
     mean = pool_delta * probability
     sigma = math.sqrt(pool_delta * probability * (1 - probability))
@@ -253,7 +255,7 @@ def main():
               f"rx+tx delta {pool_delta}")
         check_flow_sequence(checker, own, ifindex, role)
         counts = count_icmp(own)
-        check_pool_positions(checker, role, own, pool_delta, args.pings, args.first_seq)
+        check_pool_positions(checker, role, own, pool_delta, args.first_seq)
         if args.exact:
             check_exact(checker, role, own, counts, pool_delta, args.pings)
         else:

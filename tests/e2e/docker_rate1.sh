@@ -66,7 +66,7 @@ SUMMARY=$(grep -E "^Ident: .*Sequence Errors" "$WORK/sfcapd.log" | tail -n 1)
 log "sfcapd: $SUMMARY"
 [[ $SUMMARY =~ Sequence\ Errors:\ 0, ]] || fail "sfcapd Sequence Errors: expected 0 in '$SUMMARY'"
 [[ $SUMMARY =~ Bad\ Packets:\ 0$ ]] || fail "sfcapd Bad Packets: expected 0 in '$SUMMARY'"
-if grep -E "^SFLOW: " "$WORK/sfcapd.log"; then
+if grep -iE "^SFLOW: .*(exception|unknown|error|fail|bad|invalid|short)" "$WORK/sfcapd.log"; then
   fail "sfcapd reported decoding problems (lines above)"
 fi
 ICMP_PACKETS=$(nfdump -R "$WORK/nfcapd" -q -N -o 'fmt:%pkt' 'proto icmp' |

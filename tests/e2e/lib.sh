@@ -224,11 +224,14 @@ stop_dump() {
   ((STOP_STATUS == 0 || STOP_STATUS == 143)) || fail "csflowd-dump exited with status $STOP_STATUS"
 }
 
-# ping_a_to_b COUNT: busybox ping from A to B. -A sends the next request as soon as the
-# reply arrives, so request and reply alternate; -w bounds the run to 120 s.
+# ping_a_to_b COUNT: busybox ping from A to B, one request every 5 ms (-w bounds the run to
+# 120 s). The pace matters: with -A (next request as soon as the reply is in) 1000 pings
+# take 0.3 s, and at rate 1 the resulting burst of ~570 datagrams overflows the collectors'
+# default 208 KiB socket buffers. At 5 ms the reply (RTT ~0.1 ms) is always back before the
+# next request, so requests and replies alternate on both veths.
 ping_a_to_b() {
   local count=$1 output
-  output=$(docker exec "$CONTAINER_A" ping -q -A -c "$count" -w 120 "$IP_B") ||
+  output=$(docker exec "$CONTAINER_A" ping -q -i 0.005 -c "$count" -w 120 "$IP_B") ||
     fail "ping failed: $output"
   log "ping: $(grep -E 'transmitted' <<<"$output")"
   grep -q "^$count packets transmitted, $count packets received" <<<"$output" ||
