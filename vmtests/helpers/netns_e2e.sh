@@ -56,10 +56,19 @@ await_line() {
 	timeout "$2" grep -q -m1 -- "$3" <(tail -F -n +1 "$1" 2>/dev/null)
 }
 
+# Waits up to $2 seconds for a UDP socket bound to port $1. /proc/net/udp
+# offers no change notification, so this polls every 0.1 s.
+await_udp_port() {
+	local port_hex tries
+	port_hex=$(printf ':%04X ' "$1")
+	for ((tries = $2 * 10; tries > 0; tries--)); do
+		grep -q -- "$port_hex" /proc/net/udp && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 run() {
-	"$build/userspace/tools/csflowd-dump" --listen "$collector" --json --timeout 20 \
-		> "$work/dump.json" 2> "$work/dump.log" &
-	echo $! > "$work/dump.pid"
 	"$build/userspace/csflowd" --sampling-rate 1 --interfaces 'csfv-*' \
 		--collector "$collector" --polling-interval 0 > "$work/csflowd.log" 2>&1 &
 	local daemon=$!
@@ -70,7 +79,15 @@ run() {
 		return 1
 	fi
 
-	# -i 0.05: 100 pings take about 5 s even under TCG.
+	# csflowd-dump's --timeout is a deadline from its start, so the collector
+	# starts only now: no packet crosses the veths before the pings, and the
+	# 20 s cover the pings and csflowd's final flush even under TCG.
+	"$build/userspace/tools/csflowd-dump" --listen "$collector" --json --timeout 20 \
+		> "$work/dump.json" 2> "$work/dump.log" &
+	echo $! > "$work/dump.pid"
+	await_udp_port 6399 10 || { echo "csflowd-dump did not bind $collector within 10 s"; return 1; }
+
+	# -i 0.05: 100 pings take about 6 s under TCG.
 	ip netns exec csfv-a ping -q -c "$pings" -i 0.05 -W 2 198.18.10.2
 
 	kill -TERM "$daemon"
@@ -85,6 +102,8 @@ run() {
 	local dump_pid
 	dump_pid=$(cat "$work/dump.pid")
 	timeout 40 tail --pid="$dump_pid" -f /dev/null || { echo "csflowd-dump did not exit"; return 1; }
+	echo "csflowd-dump log:"
+	cat "$work/dump.log"
 	rm -f "$work/dump.pid"
 	python3 "$here/check_ping_samples.py" --dump "$work/dump.json" \
 		--ifindex "$(cat /sys/class/net/csfv-a0/ifindex)" --pings "$pings" --frame-length 102
