@@ -51,7 +51,7 @@ std::optional<CgroupId> id_from_component(std::string_view component, std::strin
       if (rest.ends_with(".scope")) {
         rest.remove_suffix(6);
       }
-      // "libpod-conmon-<id>.scope" holds podman's monitor, not the container, so it fails here.
+      // "libpod-conmon-<id>.scope" runs podman's monitor, not the container, so it fails here.
       if (is_hex_id(rest)) {
         return CgroupId{std::string(rest), std::string(scope.runtime)};
       }

@@ -20,7 +20,7 @@ struct CgroupLine {
   std::string path;         // path inside the hierarchy, starting with '/'
 };
 
-// Where a container id was found, by cgroup naming scheme.
+// A container id found in a cgroup path, with the runtime whose naming scheme matched.
 struct CgroupId {
   std::string id;       // 64 hex digits
   std::string runtime;  // "docker", "containerd", "podman", "crio" or "kubepods"

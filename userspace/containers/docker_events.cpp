@@ -151,8 +151,8 @@ void DockerEventStream::push(DockerEvent event) {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(event));
   }
-  uint64_t one = 1;
-  (void)!write(event_fd_, &one, sizeof one);
+  uint64_t increment = 1;
+  (void)!write(event_fd_, &increment, sizeof increment);
 }
 
 void DockerEventStream::wait_backoff(std::chrono::milliseconds delay) {

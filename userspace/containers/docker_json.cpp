@@ -51,10 +51,10 @@ const json& object_at(const json& object, const char* key) {
   return value != nullptr && value->is_object() ? *value : kEmpty;
 }
 
-Result<json> parse_json(std::string_view body, const char* what) {
+Result<json> parse_json(std::string_view body, const char* reply_kind) {
   json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {
-    return plain_error(std::string("invalid JSON in Docker ") + what + " reply");
+    return plain_error(std::string("invalid JSON in Docker ") + reply_kind + " reply");
   }
   return document;
 }
@@ -168,6 +168,7 @@ Result<DockerEvent> parse_event(std::string_view line) {
   if (type != "container") {
     return plain_error("Docker event of type '" + type + "' is not a container event");
   }
+
   DockerEvent event;
   event.action_text = string_at(root, "Action");
   event.action = event_action_from(event.action_text);
@@ -180,6 +181,7 @@ Result<DockerEvent> parse_event(std::string_view line) {
   if (event.id.empty()) {
     return plain_error("Docker '" + event.action_text + "' event has no container id");
   }
+
   const json& attributes = object_at(actor, "Attributes");
   event.name = string_at(attributes, "name");
   event.old_name = string_at(attributes, "oldName");

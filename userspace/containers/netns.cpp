@@ -90,7 +90,7 @@ int on_nsid_reply(const nlmsghdr* header, void* data) {
   if (mnl_attr_parse(header, sizeof(rtgenmsg), on_nsid_attribute, data) < 0) {
     return MNL_CB_ERROR;
   }
-  // RTM_GETNSID answers with one message and no ack, so the exchange ends here.
+  // The kernel replies to RTM_GETNSID with one message and no ack, so the exchange ends here.
   return MNL_CB_STOP;
 }
 
@@ -141,6 +141,7 @@ Result<std::optional<int>> netns_id_for_pid(int pid, const std::string& proc_roo
   if (*same) {
     return std::optional<int>();
   }
+
   auto socket = open_rtnetlink();
   if (!socket) {
     return socket.error();

@@ -1,4 +1,4 @@
-// A container's network namespace as the host sees it: its netns id (the value host
+// A container's network namespace from the host's side: its netns id (the value host
 // veths carry in IFLA_LINK_NETNSID), the host-side veths, and the container's own links.
 #pragma once
 

@@ -67,6 +67,7 @@ void Registry::upsert_docker(const ContainerInfo& info, RegistryChanges& changes
   }
   bool known = by_id_.count(info.id) != 0;
   Container& container = *insert(info.id, *uuid, changes);
+
   std::string state = docker_state(info);
   bool changed = container.state != state || container.pid != info.pid ||
                  container.docker_name != hostname_from_name(info.name) ||
@@ -74,6 +75,7 @@ void Registry::upsert_docker(const ContainerInfo& info, RegistryChanges& changes
   if (known && container.state != "exited" && state == "exited") {
     mark_exited(container, changes);
   }
+
   container.state = state;
   container.from_docker = true;
   container.runtime = "docker";
@@ -157,7 +159,7 @@ RegistryChanges Registry::refresh(const Result<std::vector<ContainerInfo>>& dock
       seen.insert("netns-" + std::to_string(candidate.netns_inode));
     }
   }
-  std::vector<std::string> gone;
+  std::vector<std::string> removable;
   for (auto& [id, container] : by_id_) {
     if (seen.count(id) != 0) {
       continue;
@@ -165,10 +167,10 @@ RegistryChanges Registry::refresh(const Result<std::vector<ContainerInfo>>& dock
     if (container.is_running()) {
       mark_exited(container, changes);
     } else {
-      gone.push_back(id);
+      removable.push_back(id);
     }
   }
-  for (const std::string& id : gone) {
+  for (const std::string& id : removable) {
     remove(id, changes);
   }
   return changes;
@@ -277,7 +279,7 @@ RegistryChanges Registry::apply(const DockerEvent& event) {
     case EventAction::kKill:  // a die event follows if the container exits
     case EventAction::kOom:
     case EventAction::kOther:
-    case EventAction::kStreamConnected:  // the owner answers it with refresh()
+    case EventAction::kStreamConnected:  // the owner calls refresh() on it
       break;
   }
   return changes;

@@ -44,7 +44,7 @@ struct Container {
   [[nodiscard]] bool is_running() const { return state == "running" || state == "paused"; }
 };
 
-// What a refresh() or apply() changed, so the owner can start or end pollers.
+// Changes made by one refresh() or apply(), so the owner can start or end pollers.
 struct RegistryChanges {
   std::vector<std::string> added;
   std::vector<std::string> stopped;  // now "exited": send one final counter sample
