@@ -18,8 +18,8 @@ constexpr std::string_view kValidForms =
     "with PORT 1..65535";
 
 Error collector_error(std::string_view text, std::string_view reason) {
-  return plain_error("invalid collector '" + std::string(text) + "': " + std::string(reason) +
-                     "; " + std::string(kValidForms));
+  return plain_error("invalid address '" + std::string(text) + "': " + std::string(reason) + "; " +
+                     std::string(kValidForms));
 }
 
 Result<uint16_t> parse_port(std::string_view input, std::string_view port) {

@@ -34,7 +34,7 @@ class DatagramBuilder {
   Status add(const FlowSample& sample, uint32_t uptime_ms);
   Status add(const CounterSample& sample, uint32_t uptime_ms);
 
-  // Sends the pending datagram, if it holds any samples.
+  // Sends the pending datagram, if it contains any samples.
   void flush(uint32_t uptime_ms);
 
   [[nodiscard]] size_t pending_samples() const { return pending_samples_; }
@@ -42,8 +42,8 @@ class DatagramBuilder {
   [[nodiscard]] uint32_t datagrams_sent() const { return sequence_number_; }
   [[nodiscard]] uint64_t samples_rejected() const { return samples_rejected_; }
 
-  // Sends the pending datagram (with the uptime of the last add() or flush()), then
-  // starts a new stream from the new address; its first datagram has sequence number 1.
+  // Sends the pending datagram with the uptime of the last add() or flush(). Then starts a
+  // new stream from the new address, whose first datagram has sequence number 1.
   void set_agent(Address agent);
 
  private:

@@ -1,9 +1,9 @@
 // Strict decoder of sFlow v5 datagrams, for people (csflowd-dump) and tests.
 //
-// It checks every length: each record's length is a multiple of 4 and equals the bytes its
-// decoder read, each sample's length equals its fixed part plus its records, the sample and
-// record counts match the bytes present, nothing trails the last sample, and the agent
-// address type is 1 (IPv4) or 2 (IPv6). Records and samples it does not know are skipped by
+// It checks every length. Each record's length is a multiple of 4 and equals the bytes its
+// decoder read. Each sample's length equals its fixed part plus its records. The sample and
+// record counts match the bytes present, and nothing trails the last sample. The agent
+// address type must be 1 (IPv4) or 2 (IPv6). Records and samples it does not know are skipped by
 // their length and listed in Datagram::unknown.
 #pragma once
 

@@ -1,0 +1,127 @@
+// Runs the csflowd-dump binary against datagrams sent to 127.0.0.1.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+#include <string>
+
+#include "sflow/collector.h"
+#include "sflow/datagram.h"
+
+namespace csflowd::sflow {
+namespace {
+
+// Returns a UDP port on 127.0.0.1 that was free a moment ago.
+uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), length);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::vector<std::vector<uint8_t>> sample_datagrams() {
+  std::vector<std::vector<uint8_t>> datagrams;
+  Address agent;
+  agent.bytes = {198, 18, 0, 1};
+  DatagramBuilder builder(agent, 0, 1400, [&](std::span<const uint8_t> d) {
+    datagrams.emplace_back(d.begin(), d.end());
+  });
+  HostDescr descr;
+  descr.hostname = "csfs-web";
+  EXPECT_TRUE(builder.add(CounterSample{1, {DsClass::kLogical, 100001}, {descr}}, 1).ok());
+  builder.flush(1);
+  FlowSample flow;
+  flow.source = {DsClass::kLogical, 100001};
+  flow.sampling_rate = 64;
+  flow.records = {ExtendedEntities{{DsClass::kLogical, 100001}, {}}};
+  EXPECT_TRUE(builder.add(flow, 2).ok());
+  builder.flush(2);
+  return datagrams;
+}
+
+struct RunResult {
+  std::string output;
+  int exit_status = -1;
+};
+
+// Starts csflowd-dump with the arguments, waits for it to listen, sends the datagrams and
+// collects its output until it exits (bounded by its --timeout).
+RunResult run_dump(const std::string& arguments, const std::vector<std::vector<uint8_t>>& sends) {
+  uint16_t port = free_port();
+  std::string command = std::string(CSFLOWD_DUMP_PATH) +
+                        " --listen 127.0.0.1:" + std::to_string(port) + " --timeout 10 " +
+                        arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  RunResult result;
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> line{};
+  while (fgets(line.data(), line.size(), pipe) != nullptr) {
+    result.output += line.data();
+    if (result.output.find("listening on") != std::string::npos) break;
+  }
+  auto collector = parse_collector("127.0.0.1:" + std::to_string(port));
+  auto sender = UdpSender::create({*collector});
+  for (const auto& datagram : sends) sender->send(datagram);
+  while (fgets(line.data(), line.size(), pipe) != nullptr) result.output += line.data();
+  int status = pclose(pipe);
+  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+TEST(DumpTool, PrintsHostnamesNextToDataSources) {
+  auto result = run_dump("--count 2", sample_datagrams());
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("host_descr"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("flow src=3:100001(csfs-web)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("entities=3:100001(csfs-web)>0:0"), std::string::npos)
+      << result.output;
+}
+
+TEST(DumpTool, PrintsOneJsonObjectPerDatagram) {
+  auto result = run_dump("--count 2 --json", sample_datagrams());
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  std::istringstream lines(result.output);
+  std::string line;
+  int objects = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line.front() != '{') continue;
+    auto json = nlohmann::json::parse(line);
+    EXPECT_EQ(json["agent"], "198.18.0.1");
+    ++objects;
+  }
+  EXPECT_EQ(objects, 2);
+}
+
+TEST(DumpTool, StrictExitsOnMalformedDatagram) {
+  std::vector<std::vector<uint8_t>> sends = {{0, 0, 0, 5, 0, 0, 0, 0}};
+  auto result = run_dump("--strict", sends);
+  EXPECT_EQ(result.exit_status, 1) << result.output;
+  EXPECT_NE(result.output.find("agent address type 0"), std::string::npos) << result.output;
+}
+
+TEST(DumpTool, CountsMalformedWithoutStrict) {
+  std::vector<std::vector<uint8_t>> sends = {{1, 2, 3}, sample_datagrams()[0]};
+  auto result = run_dump("--count 2", sends);
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("2 datagrams, 1 malformed"), std::string::npos) << result.output;
+}
+
+TEST(DumpTool, RejectsInvalidArguments) {
+  auto result = run_dump("--count -1", {});
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+}
+
+}  // namespace
+}  // namespace csflowd::sflow

@@ -1,0 +1,36 @@
+// Compact text output of decoded sFlow datagrams for csflowd-dump.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "sflow/decoder.h"
+
+namespace csflowd::tools {
+
+// Formats datagrams and remembers the host_descr hostname of every data source seen, so
+// later flow samples can show "src=3:123456(web)".
+class TextFormatter {
+ public:
+  // Stores the hostnames found in the datagram's host_descr records.
+  void learn_names(const sflow::Datagram& datagram);
+
+  // One header line for the datagram, one line per flow sample, and for each counter
+  // sample one line plus one indented line per record. Ends with a newline.
+  std::string format(const sflow::Datagram& datagram, const std::string& from) const;
+
+  // "3:123456" or "3:123456(web)" when a hostname is known.
+  std::string data_source(const sflow::DataSource& source) const;
+
+ private:
+  std::string flow_line(const sflow::FlowSample& sample) const;
+  std::string counter_lines(const sflow::CounterSample& sample) const;
+
+  std::map<std::pair<uint32_t, uint32_t>, std::string> names_;
+};
+
+// "internal", "unknown", "discard:258", "multiple:3" or the ifIndex.
+std::string interface_text(const sflow::InterfaceRef& ref);
+
+}  // namespace csflowd::tools
