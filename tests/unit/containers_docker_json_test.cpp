@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "containers/docker_json.h"
@@ -184,6 +185,65 @@ TEST(ContainersDockerJson, EventActionNames) {
   EXPECT_EQ(event_action_from("kill"), EventAction::kKill);
   EXPECT_EQ(event_action_from("oom"), EventAction::kOom);
   EXPECT_EQ(event_action_from("Start"), EventAction::kOther);
+}
+
+// Replies recorded from dockerd 20.10.24 (API 1.41): three containers, then csfk-web was
+// renamed, stopped, started again and every container removed.
+TEST(ContainersDockerJson, RealEngineList) {
+  auto list = parse_container_list(read_fixture("engine-20.10/list.json"));
+  ASSERT_TRUE(list.ok()) << list.error().message();
+  ASSERT_EQ(list->size(), 3u);
+  for (const ListedContainer& container : *list) {
+    EXPECT_EQ(container.id.size(), 64u);
+    EXPECT_EQ(container.state, "running");
+    EXPECT_EQ(container.name.rfind("/csfk-", 0), 0u) << container.name;
+  }
+}
+
+TEST(ContainersDockerJson, RealEngineInspect) {
+  auto info = parse_container_inspect(read_fixture("engine-20.10/inspect.json"));
+  ASSERT_TRUE(info.ok()) << info.error().message();
+  EXPECT_EQ(info->id, "8c60bac2748cdc32ee60243a57596c89b0325db58613f0a61c46171d106de0f7");
+  EXPECT_EQ(info->name, "/csfk-web");
+  EXPECT_EQ(info->hostname, "8c60bac2748c");
+  EXPECT_TRUE(info->running);
+  EXPECT_EQ(info->pid, 490);
+  EXPECT_DOUBLE_EQ(info->cpu_limit(), 1.5);
+  EXPECT_EQ(info->memory, 268435456u);
+  EXPECT_EQ(info->cpuset_cpus, "0-1");
+  EXPECT_EQ(info->network_mode, "default");
+  ASSERT_EQ(info->networks.size(), 1u);
+  EXPECT_EQ(info->networks[0].network, "bridge");
+  EXPECT_EQ(info->networks[0].mac, "02:42:c6:12:00:02");
+}
+
+TEST(ContainersDockerJson, RealEngineEvents) {
+  auto lines = fixture_lines("engine-20.10/events.jsonl");
+  ASSERT_EQ(lines.size(), 29u);
+  std::map<EventAction, int> counts;
+  for (const std::string& line : lines) {
+    auto event = parse_event(line);
+    ASSERT_TRUE(event.ok()) << event.error().message() << ": " << line;
+    EXPECT_EQ(event->id.size(), 64u);
+    ++counts[event->action];
+  }
+  EXPECT_EQ(counts[EventAction::kStart], 4);
+  EXPECT_EQ(counts[EventAction::kDie], 4);  // "exec_die" is not a container exit
+  EXPECT_EQ(counts[EventAction::kStop], 1);
+  EXPECT_EQ(counts[EventAction::kKill], 5);
+  EXPECT_EQ(counts[EventAction::kDestroy], 3);
+  EXPECT_EQ(counts[EventAction::kRename], 1);
+  EXPECT_EQ(counts[EventAction::kPause], 1);
+  EXPECT_EQ(counts[EventAction::kUnpause], 1);
+  EXPECT_EQ(counts[EventAction::kOther], 9);  // create, exec_create, exec_start, exec_die
+
+  auto rename = parse_event(lines[12]);
+  ASSERT_TRUE(rename.ok());
+  EXPECT_EQ(rename->name, "csfk-www");
+  EXPECT_EQ(rename->old_name, "/csfk-web");
+  auto die = parse_event(lines[17]);
+  ASSERT_TRUE(die.ok());
+  EXPECT_EQ(die->exit_code, 137);
 }
 
 }  // namespace
