@@ -77,6 +77,8 @@ class Registry {
   // exited, and exited ones are removed.
   RegistryChanges refresh(const Result<std::vector<ContainerInfo>>& docker, const ScanResult& scan);
   // Applies one Docker event; a start inspects the container through the Inspector.
+  // NOTE: with DockerClient as the Inspector, a start blocks the caller for up to the
+  // request timeout (3 s by default) when dockerd is slow to reply.
   RegistryChanges apply(const DockerEvent& event);
   // Resolves each running container's netns id (once per pid) and picks its host-side
   // veths from links. Returns the ids whose veths changed.
