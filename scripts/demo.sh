@@ -26,6 +26,7 @@ ROUNDS=60
 
 MODE=
 CSFLOWD_PID=
+declare -a NETNS_PIDS=()
 WORK=$(mktemp -d /tmp/csflowd-demo.XXXXXX)
 
 say() { printf '\n*** %s\n' "$*" >&2; }
@@ -39,7 +40,15 @@ cleanup() {
   fi
   case $MODE in
   docker) "$ROOT/scripts/docker-env.sh" down ;;
-  netns) "$ROOT/scripts/netns-env.sh" down ;;
+  netns)
+    # Deleting a namespace does not stop the processes inside it.
+    local pid
+    for pid in "${NETNS_PIDS[@]}"; do
+      kill -TERM "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    done
+    "$ROOT/scripts/netns-env.sh" down
+    ;;
   esac
   rm -rf "$WORK"
   exit "$status"
@@ -92,8 +101,11 @@ start_netns_traffic() {
   local web_ip=198.18.100.3
   mkdir -p "$WORK/www"
   echo 'csflowd demo page' >"$WORK/www/index.html"
+  # timeout forwards the SIGTERM of cleanup() to its child.
   ip netns exec csflowd-b timeout 300 busybox httpd -f -p 80 -h "$WORK/www" &
+  NETNS_PIDS+=($!)
   ip netns exec csflowd-a timeout 300 busybox sh -c "$(client_script "$web_ip")" &
+  NETNS_PIDS+=($!)
   INTERFACES=(csflowd-a csflowd-b csflowd-br0)
   say "namespaces csflowd-a (ping + HTTP) and csflowd-b ($web_ip, httpd) on csflowd-br0"
 }
