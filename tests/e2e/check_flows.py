@@ -160,9 +160,9 @@ def check_pool_positions(checker, role, samples, pool_delta, first_seq):
     leaves. On either veth the ICMP packets come in the order request 0, reply 0, request 1,
     ... and echo k is ICMP packet number 2k + 1 (request) or 2k + 2 (reply); other packets
     (ARP) only push that position further. csflowd reads the per-CPU pool counters when it
-    encodes a sample, a little after the packet, so the pool may be larger than the position
-    but never smaller, never decreases from one sample to the next, and never exceeds the
-    rx+tx delta of the veth. An estimated pool (samples * rate, as hsflowd reports) falls
+    encodes a sample, a little after the packet. So the pool may be larger than the position
+    but never smaller. It also never decreases from one sample to the next and never exceeds
+    the rx+tx delta of the veth. An estimated pool (samples * rate, as hsflowd reports) falls
     below the position for about half the samples at any rate > 1.
     """
     below = []
@@ -187,8 +187,8 @@ def check_pool_positions(checker, role, samples, pool_delta, first_seq):
                   len(too_big))
 
 
-# Where each ICMP message of `ping A->B` crosses the host-side veths: the request leaves
-# container A (A's veth ingress) and enters B (B's veth egress); the reply goes back.
+# Where each ICMP message of `ping A->B` crosses the host-side veths. The request leaves
+# container A (A's veth ingress) and enters B (B's veth egress). The reply goes back.
 EXPECTED_ICMP_PATH = {
     "a": {(ICMP_ECHO_REQUEST, "ingress"), (ICMP_ECHO_REPLY, "egress")},
     "b": {(ICMP_ECHO_REQUEST, "egress"), (ICMP_ECHO_REPLY, "ingress")},
@@ -211,9 +211,10 @@ def check_exact(checker, role, samples, counts, pool_delta, pings):
 def check_statistical(checker, role, samples, counts, pool_delta, rate):
     """At 1-in-N, the sample count of a veth is within 5 standard deviations of pool/N.
 
-    Whether the sampler draws independently per packet (binomial) or draws a random skip
-    between samples (geometric gaps), the number of samples out of P packets has mean P/N and
-    variance at most P * (1/N) * (1 - 1/N); a random skip count has less variance than that.
+    The sampler may draw independently per packet (binomial) or draw a random skip between
+    samples (geometric gaps). Either way the number of samples out of P packets has mean P/N
+    and variance at most P * (1/N) * (1 - 1/N), because a random skip count has less
+    variance than independent draws.
     A 5-sigma band is exceeded by chance with a probability below 1e-6 per check, so a
     failure means a biased sampler, not bad luck.
     """

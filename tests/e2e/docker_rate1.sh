@@ -2,9 +2,9 @@
 # End-to-end: csflowd at sampling rate 1 on two Docker containers' host-side veths.
 #
 # 1000 pings go from container A to B. At rate 1 every packet is a sample, so the counts
-# are exact: 1000 echo requests on A's veth ingress and B's veth egress, 1000 replies the
-# other way, and each veth's last sample_pool equals its number of samples and its rx+tx
-# packet delta from `ip -s link`. Two collectors get the same datagrams: csflowd-dump
+# are exact. There must be 1000 echo requests on A's veth ingress and B's veth egress and
+# 1000 replies the other way. Each veth's last sample_pool must equal its number of samples
+# and its rx+tx packet delta from `ip -s link`. Two collectors get the same datagrams: csflowd-dump
 # --strict (every datagram must decode) and sfcapd, read back with nfdump. tshark records
 # the loopback UDP so the number of datagrams sent can be compared with the number decoded.
 #

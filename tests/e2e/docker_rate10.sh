@@ -2,9 +2,12 @@
 # End-to-end: csflowd at sampling rate 10 on two Docker containers' host-side veths.
 #
 # 1000 pings from A to B make about 2000 packets per veth. Each veth's sample count must lie
-# within 5 standard deviations of pool/10 (the bound is explained in check_flows.py), every
-# sample reports rate 10 and drops 0, and each sample_pool must be the exact position of its
-# packet in the veth's packet stream, which the rx+tx delta of `ip -s link` bounds.
+# within 5 standard deviations of pool/10 (the bound is explained in check_flows.py). Every
+# sample must report rate 10 and drops 0. Each sample_pool must be at least the position of
+# its packet in the veth's packet stream, never decrease, and stay within the veth's rx+tx
+# packet delta from `ip -s link`.
+# NOTE: at rate 10 the packets after the last sample appear in no flow sample, so the final
+# pool cannot be compared with the rx+tx delta exactly; docker_rate1 checks that equality.
 #
 # Usage: docker_rate10.sh CSFLOWD CSFLOWD_DUMP   (root; takes /tmp/csflowd-docker.lock)
 source "$(dirname "$0")/lib.sh"

@@ -147,7 +147,7 @@ disable_ipv6() {
 }
 
 # start_container NAME CMD...: runs the busybox image with IPv6 off inside, so the only
-# packets are the ones the test sends. The command is bounded by the test's own timeout.
+# packets are the ones the test sends. CMD must end by itself (e.g. sleep 600).
 start_container() {
   local name=$1
   shift
