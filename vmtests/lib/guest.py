@@ -9,6 +9,7 @@ results.jsonl plus one <case>.log per case into it.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,6 +92,10 @@ def run_case(case, out_dir, release, base_env):
         failure = "" if failure else "case passed but EXPECT_FAIL is set"
     result["status"] = "fail" if failure else "pass"
     result["detail"] = failure or result["detail"]
+    if failure:
+        result["detail"] += f" (scratch folder {scratch} kept)"
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
     result["seconds"] = round(time.monotonic() - started, 1)
     return result
 

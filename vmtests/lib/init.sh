@@ -32,7 +32,12 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ho
 	say "cannot mount the host root filesystem over 9p"
 	finish
 fi
+# devtmpfs lacks the links that bash process substitution (/dev/fd) needs.
 mkdir -p /dev/shm /dev/pts
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 for dir in proc sys dev; do
 	mount --rbind /$dir $root/$dir
 done

@@ -81,11 +81,11 @@ def resolve_kernels(args):
         if not paths:
             raise SystemExit("vmtests: no /boot/vmlinuz-* installed; install e.g. linux-image-6.1.0-57-amd64-unsigned")
     for kernel in args.kernel:
-        if kernel == "host":
-            kernel = os.uname().release
-        path = kernel if os.sep in kernel else f"/boot/vmlinuz-{kernel}"
+        release = os.uname().release if kernel == "host" else kernel
+        path = release if os.sep in release else f"/boot/vmlinuz-{release}"
         if not os.path.isfile(path):
-            raise SystemExit(f"vmtests: kernel image '{path}' not found (for --kernel {kernel})")
+            hint = "; the running kernel has no image to boot, so ctest covers it" if kernel == "host" else ""
+            raise SystemExit(f"vmtests: kernel image '{path}' not found (for --kernel {kernel}){hint}")
         paths.append(path)
     return [(os.path.abspath(path), initramfs.kernel_release(path)) for path in dict.fromkeys(paths)]
 

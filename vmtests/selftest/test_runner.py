@@ -86,6 +86,9 @@ class VerdictTest(unittest.TestCase):
         judge_dir = os.path.join(HERE, "judge")
         self.assertEqual(sorted(os.listdir(judge_dir)), sorted(f"{name}.case" for name in self.EXPECTED))
         with tempfile.TemporaryDirectory() as out_dir:
+            # Failed cases keep their scratch folders, so create those in out_dir.
+            self.addCleanup(setattr, tempfile, "tempdir", tempfile.tempdir)
+            tempfile.tempdir = out_dir
             for name, (status, detail) in self.EXPECTED.items():
                 case = casefile.load_case(os.path.join(judge_dir, f"{name}.case"), SUBSTITUTIONS)
                 with self.subTest(case=name):
@@ -97,7 +100,8 @@ class VerdictTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as out_dir:
             done = subprocess.run(
                 [os.path.join(VMTESTS, "run.sh"), "--local", "--cases-dir", os.path.join(HERE, "judge"),
-                 "--build", "/nonexistent/build", "--out", out_dir], capture_output=True, text=True, timeout=60)
+                 "--build", "/nonexistent/build", "--out", out_dir], capture_output=True, text=True, timeout=60,
+                env=dict(os.environ, TMPDIR=out_dir))
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("local: 2 passed, 6 failed, 2 skipped", done.stdout)
 
