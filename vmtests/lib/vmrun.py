@@ -49,6 +49,8 @@ def parse_args(argv):
     parser.add_argument("--vm-timeout", type=int, default=0,
                         help="seconds before QEMU is killed (default: sum of case TIMEOUTs + margins)")
     parser.add_argument("--list", action="store_true", help="print the cases and exit")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail, instead of skip, a case whose REQUIRES path is missing (e.g. a test not built)")
     args = parser.parse_args(argv)
     if not args.local and not args.list and not args.kernel and not args.all:
         parser.error("give --kernel, --all or --local")
@@ -183,6 +185,15 @@ def collect_results(out_dir, cases, note):
             for case in cases]
 
 
+def apply_strict(results):
+    """Turn skips for a missing REQUIRES path into failures (--strict)."""
+    for result in results:
+        if result["status"] == "skip" and result["detail"].startswith("missing "):
+            result["status"] = "fail"
+            result["detail"] += " (--strict)"
+    return results
+
+
 def report(label, results):
     """Print one line per case and the summary; return the number of failed cases."""
     for result in results:
@@ -201,7 +212,8 @@ def run_kernel(vmlinuz, release, cases, args):
     print(f"vmtests: kernel {release}: using {accel.upper()} ({reason})", flush=True)
     vm_timeout_s = args.vm_timeout or BOOT_MARGIN_S + sum(case.timeout_s + CASE_MARGIN_S for case in cases)
     note = boot(accel, vmlinuz, initrd, out_dir, vm_timeout_s, args)
-    failed = report(f"kernel {release}", collect_results(out_dir, cases, note))
+    results = collect_results(out_dir, cases, note)
+    failed = report(f"kernel {release}", apply_strict(results) if args.strict else results)
     print(f"vmtests: kernel {release} took {time.monotonic() - started:.0f} s; logs in {out_dir}", flush=True)
     return failed
 
@@ -211,7 +223,7 @@ def run_local(cases, args):
     write_plan(out_dir, args, cases)
     env = dict(os.environ, CSFV_KERNEL=os.uname().release, BUILD=args.build, SRC=SRC_DIR)
     results = [guest.run_case(case.to_dict(), out_dir, os.uname().release, env) for case in cases]
-    return report("local", results)
+    return report("local", apply_strict(results) if args.strict else results)
 
 
 def main(argv):

@@ -105,6 +105,16 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("local: 2 passed, 6 failed, 2 skipped", done.stdout)
 
+    def test_cli_strict_fails_missing_requires(self):
+        with tempfile.TemporaryDirectory() as out_dir:
+            done = subprocess.run(
+                [os.path.join(VMTESTS, "run.sh"), "--local", "--strict", "--case", "missing_binary",
+                 "--case", "future_kernel", "--cases-dir", os.path.join(HERE, "judge"),
+                 "--build", "/nonexistent/build", "--out", out_dir], capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("FAIL missing_binary: missing /nonexistent/build/no/such/binary (--strict)", done.stdout)
+        self.assertIn("SKIP future_kernel", done.stdout)
+
     def test_cli_rejects_bad_case_folder(self):
         done = subprocess.run([os.path.join(VMTESTS, "run.sh"), "--list", "--cases-dir", os.path.join(HERE, "bad")],
                               capture_output=True, text=True, timeout=60)
