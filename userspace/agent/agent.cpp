@@ -19,6 +19,14 @@ namespace {
 
 enum EventSource : uint32_t { kSignal, kTimer, kRing, kLinks, kContainers };
 
+sigset_t stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
 uint64_t realtime_minus_monotonic_ns() {
   timespec real{};
   timespec mono{};
@@ -88,6 +96,10 @@ Agent::~Agent() {
 }
 
 Result<std::unique_ptr<Agent>> Agent::create(const cli::Settings& settings) {
+  // Blocked before any thread starts, so every thread inherits the mask and the signals
+  // reach only the loop's signalfd instead of killing the process.
+  sigset_t signals = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::unique_ptr<Agent> agent(new Agent(settings));
   if (auto status = agent->open_sources(); !status) {
     return status.error();
@@ -136,8 +148,10 @@ Status Agent::open_sources() {
     return monitor.error();
   }
   link_monitor_.emplace(std::move(*monitor));
-  containers_ = std::make_unique<ContainerTracker>(settings_, host_paths_);
-  return {};
+  containers_ = std::make_unique<ContainerTracker>(
+      settings_, host_paths_, schedule_,
+      [this](const sflow::CounterSample& sample) { send(sample); });
+  return containers_->start();
 }
 
 Status Agent::start_loop() {
@@ -145,11 +159,7 @@ Status Agent::start_loop() {
   if (epoll_fd_ < 0) {
     return errno_error("failed to create the event loop");
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = stop_signals();
   signal_fd_ = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   if (signal_fd_ < 0 || timer_fd_ < 0) {
@@ -313,6 +323,7 @@ int Agent::run() {
   ++batch_;
   (void)sampler_->consume();
   builder_->flush(uptime_ms());
+  containers_.reset();
   interfaces_.clear();
   return 0;
 }

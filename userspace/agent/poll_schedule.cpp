@@ -13,6 +13,12 @@ void PollSchedule::add(const sflow::DataSource& source, uint64_t now_s) {
   due_s_[key(source)] = now_s + phase(random_);
 }
 
+void PollSchedule::add_soon(const sflow::DataSource& source, uint64_t now_s) {
+  if (interval_s_ != 0) {
+    due_s_[key(source)] = now_s + 1;
+  }
+}
+
 void PollSchedule::remove(const sflow::DataSource& source) { due_s_.erase(key(source)); }
 
 bool PollSchedule::contains(const sflow::DataSource& source) const {

@@ -19,6 +19,8 @@ class PollSchedule {
 
   // Adds a data source (no-op when present or when polling is disabled).
   void add(const sflow::DataSource& source, uint64_t now_s);
+  // Adds a data source due at the next second, for one that appeared after start-up.
+  void add_soon(const sflow::DataSource& source, uint64_t now_s);
   void remove(const sflow::DataSource& source);
   [[nodiscard]] bool contains(const sflow::DataSource& source) const;
   // Returns the data sources due at now_s and moves their deadlines one interval on.

@@ -12,7 +12,6 @@ void Agent::poll_counters(uint64_t now_s) {
     return;
   }
   schedule_.add(sflow::kHostDataSource, now_s);
-  containers_->schedule(schedule_, now_s);
   auto due = schedule_.take_due(now_s);
   if (due.empty()) {
     return;
