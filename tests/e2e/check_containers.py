@@ -78,7 +78,16 @@ def check_identity(checks, c, sample, host_cpus=None):
                  (parent.get("container_type"), parent.get("container_index")))
     macs = [mac for adapter in r.get("host_adapters", {}).get("adapters", [])
             for mac in adapter["macs"]]
-    checks.expect(c.mac in macs, "%s: host_adapters lists eth0's MAC" % c.name, c.mac, macs)
+    checks.expect(c.mac in macs, "%s: host_adapters lists its interface's MAC" % c.name, c.mac,
+                  macs)
+
+
+def check_ds_index(checks, c, entries):
+    """Every class 3 sample named c.name uses the dsIndex of hsflowd's formula."""
+    named = {s["source"]["index"] for _, s in samples(entries, "counter_sample")
+             if s["source"]["class"] == 3 and records(s)["host_descr"]["hostname"] == c.name}
+    checks.equal("%s: dsIndex of its class 3 samples (FNV-1a formula)" % c.name, [c.ds],
+                 sorted(named))
 
 
 def check_net(checks, c, sample, proc_net_dev, pings):
@@ -228,6 +237,7 @@ def cmd_docker(args):
     facts = load_facts(args.facts)
     lim, free = Container(args.lim), Container(args.free)
     for c in (lim, free):
+        check_ds_index(checks, c, entries)
         found = c.counters(entries)
         if not checks.expect(len(found) >= 2, "%s: counter samples of 3:%d" % (c.name, c.ds),
                              ">= 2", len(found)):
@@ -253,10 +263,7 @@ def cmd_netns(args):
     facts = load_facts(args.facts)
     uuid_hex = netns_uuid_hex(args.inode)
     c = Container("%s,%s,%s,%d" % (args.name, uuid_hex, args.mac, args.veth))
-    named = [(t, s) for t, s in samples(entries, "counter_sample")
-             if s["source"]["class"] == 3 and records(s)["host_descr"]["hostname"] == args.name]
-    sources = sorted({s["source"]["index"] for _, s in named})
-    checks.equal("data sources of class 3 named %s" % args.name, [c.ds], sources)
+    check_ds_index(checks, c, entries)
     found = c.counters(entries)
     if not checks.expect(len(found) >= 2, "counter samples of 3:%d" % c.ds, ">= 2", len(found)):
         return checks.finish()

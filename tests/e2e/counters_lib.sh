@@ -66,8 +66,13 @@ fact() {
 
 # Prints rx_bytes rx_packets tx_bytes tx_packets of /proc/PID/net/dev, summed over every
 # device but lo (the container's point of view).
+# A name of 6 characters or more has no space before its colon, so split at the colon.
 proc_net_dev() {
-  awk -F'[: ]+' 'NR > 2 && $2 != "lo" { rb += $3; rp += $4; tb += $11; tp += $12 }
+  awk 'NR > 2 {
+      name = $0; sub(/:.*/, "", name); gsub(/ /, "", name)
+      counters = $0; sub(/^[^:]*:/, "", counters); split(counters, f, " ")
+      if (name != "lo") { rb += f[1]; rp += f[2]; tb += f[9]; tp += f[10] }
+    }
     END { printf "%d,%d,%d,%d\n", rb, rp, tb, tp }' "/proc/$1/net/dev"
 }
 
