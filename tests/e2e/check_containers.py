@@ -96,12 +96,12 @@ def check_net(checks, c, sample, proc_net_dev, pings):
     rx_bytes, rx_packets, tx_bytes, tx_packets = (int(v) for v in proc_net_dev.split(","))
     # The containers are idle after the pings: at most a few ARP packets may come between
     # the reading and the sample.
-    for what, decoded, kernel in (("pkts_in", io["pkts_in"], rx_packets),
+    for label, decoded, kernel in (("pkts_in", io["pkts_in"], rx_packets),
                                   ("pkts_out", io["pkts_out"], tx_packets)):
         checks.expect(kernel <= decoded <= kernel + 4,
-                      "%s: virt_net_io %s vs /proc/<pid>/net/dev" % (c.name, what),
+                      "%s: virt_net_io %s vs /proc/<pid>/net/dev" % (c.name, label),
                       "%d..%d" % (kernel, kernel + 4), decoded)
-        checks.expect(decoded >= pings, "%s: virt_net_io %s vs pings" % (c.name, what),
+        checks.expect(decoded >= pings, "%s: virt_net_io %s vs pings" % (c.name, label),
                       ">= %d" % pings, decoded)
     checks.expect(rx_bytes <= io["bytes_in"] <= rx_bytes + 4 * 100,
                   "%s: virt_net_io bytes_in vs /proc/<pid>/net/dev" % c.name,
@@ -174,12 +174,12 @@ def icmp_type(sample):
     return summary.get("icmp_type")
 
 
-def count_entities(checks, what, flows, expected, pings):
+def count_entities(checks, label, flows, expected, pings):
     """flows: the entities of each matching flow sample; all must equal expected."""
     wrong = [got for got in flows if got != expected]
-    checks.expect(not wrong, "%s: extended_entities" % what, "all %s" % (expected,),
+    checks.expect(not wrong, "%s: extended_entities" % label, "all %s" % (expected,),
                   "%d right, wrong ones: %s" % (len(flows) - len(wrong), wrong[:3]))
-    checks.equal("%s: flow samples (rate 1)" % what, pings, len(flows))
+    checks.equal("%s: flow samples (rate 1)" % label, pings, len(flows))
 
 
 def check_entities(checks, free, lim, entries, pings):
@@ -226,9 +226,11 @@ def check_lifecycle(checks, free, lim, entries, facts):
                   % free.name, "all 1", domains)
     after = [(records(s)["virt_cpu"]["state"], s["sequence_number"])
              for t, s in lim.counters(entries) if t > t_restart]
-    checks.expect(len(after) >= 2 and after[0][0] == SHUTDOWN and after[1] == (RUNNING, 1),
+    # A regular poll may come between `docker restart` and the container's exit.
+    final = next((i for i, (state, _) in enumerate(after) if state == SHUTDOWN), None)
+    checks.expect(final is not None and after[final + 1:final + 2] == [(RUNNING, 1)],
                   "%s: samples after docker restart (state, sequence)" % lim.name,
-                  "[(4, n), (1, 1), ...]", after[:3])
+                  "a final (4, n), then (1, 1)", after[:4])
 
 
 def cmd_docker(args):

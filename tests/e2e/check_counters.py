@@ -23,16 +23,16 @@ class Checks:
     def __init__(self):
         self.failures = 0
 
-    def expect(self, condition, what, expected, actual):
+    def expect(self, condition, label, expected, actual):
         if condition:
-            print("ok   %s: %s" % (what, actual))
+            print("ok   %s: %s" % (label, actual))
         else:
-            print("FAIL %s: expected %s, actual %s" % (what, expected, actual))
+            print("FAIL %s: expected %s, actual %s" % (label, expected, actual))
             self.failures += 1
         return condition
 
-    def equal(self, what, expected, actual):
-        return self.expect(expected == actual, what, expected, actual)
+    def equal(self, label, expected, actual):
+        return self.expect(expected == actual, label, expected, actual)
 
     def finish(self):
         if self.failures:

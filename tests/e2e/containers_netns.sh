@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: without Docker, a plain network namespace with a process in it is a container.
 #
-# Netns csfx-n1 holds a `sleep` moved into a cgroup2 folder of its own (csfx-n1 under the
+# Netns csfx-n1 contains a `sleep` moved into a cgroup2 folder of its own (csfx-n1 under the
 # cgroup2 mount), and the peer of veth csfxn0. csflowd --no-docker must report it as data
 # source (3, dsIndex) with hostname csfx-n1 (the name under /run/netns) and the uuid the
 # registry derives from the namespace inode ("netns", three zero bytes, the inode

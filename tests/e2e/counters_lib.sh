@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Helpers for the counter and container end-to-end tests; sourced after lib.sh, not run.
 #
 # csflowd-dump --json writes into a FIFO, and check_counters.py stamp copies each line to

@@ -35,7 +35,7 @@ start_csflowd --no-docker --interfaces csfx2 --polling-interval 1 --sampling-rat
   --collector "127.0.0.1:$PORT"
 wait_sample 2:1 "$(now)" --timeout 5 >/dev/null
 
-# 1. The burst over the veth pair; ping -f sends the next request when the reply is in.
+# 1. The burst over the veth pair. ping -f sends the next request once the reply is in.
 TX_BEFORE=$(cat /sys/class/net/csfx2/statistics/tx_bytes)
 BURST_START=$(now)
 ping -q -f -s "$PAYLOAD" -c "$BURST_PINGS" -w 60 198.18.32.2 >"$WORK/burst.log" ||

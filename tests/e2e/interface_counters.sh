@@ -4,7 +4,7 @@
 # csfx0 stays in the host, its peer csfx1 lives in netns csfx-i1 (198.18.30.0/24, IPv6 off).
 # csflowd polls csfx0 every second while the host sends exactly PINGS pings to the peer.
 # The if_counters decoded by csflowd-dump must equal `ip -s -j link show csfx0` read before
-# and after the pings, and change by exactly the kernel's deltas; if_status is 3, port_name
+# and after the pings, and change by exactly the kernel's deltas. Also if_status is 3, port_name
 # is csfx0 and if_speed is /sys/class/net/csfx0/speed. tshark, an independent decoder, must
 # read the same if_counters values. tshark 4.0 misreads port_name (1005), so only its
 # if_counters fields are compared.
