@@ -5,7 +5,9 @@
 #include "cli/settings.h"
 #include "common/log.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   // Parse and validate the command line; --help and --version end here.
   auto parsed = csflowd::cli::parse_command_line(argc, argv, std::cout, std::cerr);
   if (!parsed.settings) {
@@ -26,4 +28,16 @@ int main(int argc, char** argv) {
 
   // Sample and poll until SIGINT or SIGTERM; detach and exit.
   return (*agent)->run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Only fatal errors throw (allocation failures and the like); report them and exit.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "csflowd: fatal error: " << error.what() << "\n";
+    return 1;
+  }
 }

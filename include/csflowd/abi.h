@@ -26,8 +26,9 @@ enum csflowd_direction {
 };
 
 /* csflowd_sample.flags bits. */
-#define CSFLOWD_SAMPLE_F_VLAN 0x1 /* vlan_tci holds a tag that the kernel removed from the frame   \
-				   */
+#define CSFLOWD_SAMPLE_F_VLAN                                                                      \
+	0x1 /* vlan_tci holds a tag that the kernel removed from the frame                         \
+	     */
 
 /* Key of the per-CPU sampler state map "if_stats": one entry per interface and direction. */
 struct csflowd_sampler_key {

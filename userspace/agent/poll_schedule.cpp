@@ -34,9 +34,7 @@ std::vector<sflow::DataSource> PollSchedule::take_due(uint64_t now_s) {
     due.push_back({static_cast<sflow::DsClass>(source_key >> 32),
                    static_cast<uint32_t>(source_key & 0xFFFFFFFF)});
     // A loop stalled for several intervals polls once, not once per missed interval.
-    while (deadline <= now_s) {
-      deadline += interval_s_;
-    }
+    deadline += ((now_s - deadline) / interval_s_ + 1) * interval_s_;
   }
   return due;
 }

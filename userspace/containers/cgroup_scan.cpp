@@ -237,7 +237,8 @@ std::map<uint64_t, std::string> read_named_netns(const std::string& dir) {
   while (dirent* entry = readdir(handle)) {
     std::string name = entry->d_name;
     struct stat info {};
-    if (name == "." || name == ".." || stat((dir + "/" + name).c_str(), &info) != 0) {
+    if (name == "." || name == ".." ||
+        stat((std::string(dir).append("/").append(name)).c_str(), &info) != 0) {
       continue;
     }
     names.emplace(info.st_ino, name);

@@ -55,7 +55,7 @@ std::optional<std::string> relative_to_mount(std::string_view cgroup, std::strin
 }
 
 std::string find_container_dir(const std::string& mount_dir, std::string_view id) {
-  for (std::string candidate :
+  for (const std::string& candidate :
        {"/docker/" + std::string(id), "/system.slice/docker-" + std::string(id) + ".scope"}) {
     if (is_directory(mount_dir + candidate)) return mount_dir + candidate;
   }

@@ -184,8 +184,9 @@ SnmpTable read_snmp_pairs(std::string_view text) {
     }
     auto& row = table[std::string(names[0].substr(0, names[0].size() - 1))];
     for (size_t k = 1; k < names.size() && k < values.size(); ++k) {
-      if (auto value = parse_i64(values[k]))
+      if (auto value = parse_i64(values[k])) {
         row[std::string(names[k])] = static_cast<uint32_t>(*value);
+      }
     }
     ++i;  // the value line is consumed
   }

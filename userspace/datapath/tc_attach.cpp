@@ -135,7 +135,7 @@ TcAttachment::TcAttachment(TcAttachment&& other) noexcept
 
 TcAttachment& TcAttachment::operator=(TcAttachment&& other) noexcept {
   if (this != &other) {
-    detach();
+    detach_noexcept();
     ifindex_ = other.ifindex_;
     name_ = std::move(other.name_);
     created_qdisc_ = std::exchange(other.created_qdisc_, false);
@@ -145,7 +145,16 @@ TcAttachment& TcAttachment::operator=(TcAttachment&& other) noexcept {
   return *this;
 }
 
-TcAttachment::~TcAttachment() { detach(); }
+TcAttachment::~TcAttachment() { detach_noexcept(); }
+
+void TcAttachment::detach_noexcept() noexcept {
+  try {
+    detach();
+  } catch (...) {
+    // Only logging can throw here (allocation); the kernel objects were already released.
+    std::fputs("csflowd: failed to log a detach\n", stderr);
+  }
+}
 
 void TcAttachment::detach() {
   if (ingress_attached_) {

@@ -32,6 +32,11 @@ class TcAttachment {
   void detach();
 
  private:
+  // detach() for destructors and moves, which must not throw.
+  void detach_noexcept() noexcept;
+
+ public:
+ private:
   TcAttachment(int ifindex, std::string name, bool created_qdisc)
       : ifindex_(ifindex), name_(std::move(name)), created_qdisc_(created_qdisc) {}
 

@@ -4,8 +4,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
-#include <vector>
 #include <cerrno>
+#include <vector>
 
 namespace csflowd::net {
 

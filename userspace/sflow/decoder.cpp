@@ -20,7 +20,9 @@ struct Element {
 
 std::string at(size_t offset) { return " at offset " + std::to_string(offset); }
 
-Error decode_error(std::string what) { return plain_error("malformed sFlow datagram: " + what); }
+Error decode_error(const std::string& what) {
+  return plain_error("malformed sFlow datagram: " + what);
+}
 
 // Reads the format and length words and takes the payload, checking the length.
 Result<Element> read_element(XdrReader& reader, size_t base, const std::string& what) {

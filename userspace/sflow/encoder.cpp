@@ -263,41 +263,41 @@ void encode_counter_record(XdrWriter& out, const CounterRecord& record) {
   std::visit(
       [&out](const auto& value) {
         using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, IfCounters>)
+        if constexpr (std::is_same_v<T, IfCounters>) {
           encode_if_counters(out, value);
-        else if constexpr (std::is_same_v<T, PortName>)
+        } else if constexpr (std::is_same_v<T, PortName>) {
           encode_port_name(out, value);
-        else if constexpr (std::is_same_v<T, HostDescr>)
+        } else if constexpr (std::is_same_v<T, HostDescr>) {
           encode_host_descr(out, value);
-        else if constexpr (std::is_same_v<T, HostAdapters>)
+        } else if constexpr (std::is_same_v<T, HostAdapters>) {
           encode_host_adapters(out, value);
-        else if constexpr (std::is_same_v<T, HostParent>)
+        } else if constexpr (std::is_same_v<T, HostParent>) {
           encode_host_parent(out, value);
-        else if constexpr (std::is_same_v<T, HostCpu>)
+        } else if constexpr (std::is_same_v<T, HostCpu>) {
           encode_host_cpu(out, value);
-        else if constexpr (std::is_same_v<T, HostMemory>)
+        } else if constexpr (std::is_same_v<T, HostMemory>) {
           encode_host_memory(out, value);
-        else if constexpr (std::is_same_v<T, HostDiskIo>)
+        } else if constexpr (std::is_same_v<T, HostDiskIo>) {
           encode_host_disk_io(out, value);
-        else if constexpr (std::is_same_v<T, HostNetIo>)
+        } else if constexpr (std::is_same_v<T, HostNetIo>) {
           encode_host_net_io(out, value);
-        else if constexpr (std::is_same_v<T, HostIp>)
+        } else if constexpr (std::is_same_v<T, HostIp>) {
           encode_host_ip(out, value);
-        else if constexpr (std::is_same_v<T, HostIcmp>)
+        } else if constexpr (std::is_same_v<T, HostIcmp>) {
           encode_host_icmp(out, value);
-        else if constexpr (std::is_same_v<T, HostTcp>)
+        } else if constexpr (std::is_same_v<T, HostTcp>) {
           encode_host_tcp(out, value);
-        else if constexpr (std::is_same_v<T, HostUdp>)
+        } else if constexpr (std::is_same_v<T, HostUdp>) {
           encode_host_udp(out, value);
-        else if constexpr (std::is_same_v<T, VirtNode>)
+        } else if constexpr (std::is_same_v<T, VirtNode>) {
           encode_virt_node(out, value);
-        else if constexpr (std::is_same_v<T, VirtCpu>)
+        } else if constexpr (std::is_same_v<T, VirtCpu>) {
           encode_virt_cpu(out, value);
-        else if constexpr (std::is_same_v<T, VirtMemory>)
+        } else if constexpr (std::is_same_v<T, VirtMemory>) {
           encode_virt_memory(out, value);
-        else if constexpr (std::is_same_v<T, VirtDiskIo>)
+        } else if constexpr (std::is_same_v<T, VirtDiskIo>) {
           encode_virt_disk_io(out, value);
-        else {
+        } else {
           static_assert(std::is_same_v<T, VirtNetIo>);
           encode_virt_net_io(out, value);
         }

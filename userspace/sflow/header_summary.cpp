@@ -47,7 +47,7 @@ void parse_ipv4(std::span<const uint8_t> ip, HeaderSummary& out) {
   if (ip.size() < 20 || (ip[0] >> 4) != 4) {
     return;
   }
-  size_t header_length = (ip[0] & 0x0F) * 4u;
+  size_t header_length = static_cast<size_t>(ip[0] & 0x0F) * 4;
   out.ip_protocol = ip[9];
   out.ip_src = ip_text(AF_INET, ip.data() + 12);
   out.ip_dst = ip_text(AF_INET, ip.data() + 16);

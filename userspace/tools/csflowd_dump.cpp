@@ -139,9 +139,7 @@ int run(int fd, const Options& options) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int dump_main(int argc, char** argv) {
   CLI::App app{"Print sFlow v5 datagrams received on UDP, decoded strictly."};
   Options options;
   app.add_option("--listen", options.listen,
@@ -173,4 +171,15 @@ int main(int argc, char** argv) {
   int status = run(fd, options);
   close(fd);
   return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dump_main(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "csflowd-dump: fatal error: " << error.what() << "\n";
+    return 1;
+  }
 }
