@@ -112,6 +112,11 @@ Result<std::unique_ptr<Agent>> Agent::create(const cli::Settings& settings) {
 }
 
 Status Agent::open_sources() {
+  auto mode = datapath::parse_attach_mode(settings_.attach_mode);
+  if (!mode) {
+    return mode.error();
+  }
+  attach_mode_ = *mode;
   if (settings_.host_uuid) {
     auto uuid = parse_uuid(*settings_.host_uuid);
     if (!uuid) {
@@ -220,14 +225,16 @@ void Agent::watch(const net::Link& link) {
     spdlog::error("{}", status.error().message());
     return;
   }
-  auto attachment = datapath::TcAttachment::attach(
-      link.ifindex, link.name, sampler_->ingress_program_fd(), sampler_->egress_program_fd());
+  auto attachment =
+      datapath::TcAttachment::attach(link.ifindex, link.name, sampler_->ingress_program_fd(),
+                                     sampler_->egress_program_fd(), attach_mode_);
   if (!attachment) {
     spdlog::error("{}", attachment.error().message());
     (void)sampler_->forget(link.ifindex);
     return;
   }
-  spdlog::info("sampling '{}' (ifindex {}) at 1 in {}", link.name, link.ifindex, rate);
+  spdlog::info("sampling '{}' (ifindex {}) at 1 in {} with {}", link.name, link.ifindex, rate,
+               attachment->uses_tcx() ? "tcx" : "tc clsact");
   interfaces_.emplace(link.ifindex, WatchedInterface(link, rate, std::move(*attachment)));
   schedule_.add({sflow::DsClass::kIfIndex, static_cast<uint32_t>(link.ifindex)}, uptime_s());
 }

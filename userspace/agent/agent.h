@@ -64,6 +64,7 @@ class Agent {
   PollSchedule schedule_;
   uint32_t host_sequence_ = 0;
   std::optional<std::array<uint8_t, 16>> host_uuid_;
+  datapath::AttachMode attach_mode_ = datapath::AttachMode::kAuto;
   uint64_t batch_ = 0;
   uint64_t realtime_offset_ns_ = 0;
   uint64_t reported_drops_ = 0;

@@ -92,6 +92,11 @@ void add_sampling_options(CLI::App& app, Settings& s, RawOptions& raw) {
   app.add_flag("--header-only", s.header_only,
                "Send only the sampled_header record in flow samples (for decoders such as "
                "tshark 4.0 that misread records they do not know)");
+  app.add_option("--attach-mode", s.attach_mode,
+                 "How programs are attached: tcx links (Linux 6.6+, released even if csflowd is "
+                 "killed), tc (clsact qdisc and filters), or auto (tcx when the kernel has it)")
+      ->check(CLI::IsMember({"auto", "tcx", "tc"}))
+      ->capture_default_str();
   app.add_option("--ring-buffer-bytes", s.ring_buffer_bytes,
                  "Size of the BPF ring buffer that carries samples to the daemon")
       ->check(CLI::Validator(check_power_of_two, "BYTES"))

@@ -30,6 +30,7 @@ struct Settings {
   std::vector<std::string> interfaces;  // glob patterns; empty = the default set
   bool header_only = false;             // flow samples carry only sampled_header
   uint32_t ring_buffer_bytes = 1U << 20;
+  std::string attach_mode = "auto";  // auto, tcx or tc
   bool docker = true;
   std::string docker_socket = "/var/run/docker.sock";
   bool container_hostname_from_config = false;  // Config.Hostname instead of the name

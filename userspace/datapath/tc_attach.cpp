@@ -7,10 +7,15 @@
 #include <linux/rtnetlink.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -40,13 +45,20 @@ int discard_print(enum libbpf_print_level /*level*/, const char* /*format*/, va_
   return 0;
 }
 
+// Runs a libbpf call whose failure is an expected answer (an empty filter slot, an existing
+// qdisc), so that libbpf does not log the kernel's error message as a warning.
+template <typename Call>
+int quietly(Call call) {
+  libbpf_print_fn_t previous = libbpf_set_print(discard_print);
+  int err = call();
+  libbpf_set_print(previous);
+  return err;
+}
+
 // Returns the name of the program in our filter slot, or "" when the slot is free.
 std::string program_in_slot(const bpf_tc_hook& hook) {
   bpf_tc_opts query = make_opts(0);
-  // An empty slot is the usual case, and libbpf would log the kernel's ENOENT as a warning.
-  libbpf_print_fn_t previous = libbpf_set_print(discard_print);
-  int err = bpf_tc_query(&hook, &query);
-  libbpf_set_print(previous);
+  int err = quietly([&] { return bpf_tc_query(&hook, &query); });
   if (err != 0) {
     return "";
   }
@@ -87,7 +99,7 @@ Status attach_one(int ifindex, const std::string& name, bool egress, int prog_fd
 void detach_one(int ifindex, const std::string& name, bool egress) {
   bpf_tc_hook hook = make_hook(ifindex, egress);
   bpf_tc_opts opts = make_opts(0);
-  int err = bpf_tc_detach(&hook, &opts);
+  int err = quietly([&] { return bpf_tc_detach(&hook, &opts); });
   if (err == -ENODEV || err == -ENOENT || err == -EINVAL) {
     spdlog::debug("'{}' on '{}' is already gone", program_name(egress), name);
   } else if (err != 0) {
@@ -97,24 +109,99 @@ void detach_one(int ifindex, const std::string& name, bool egress) {
   }
 }
 
+// Attach types of tcx (Linux 6.6), missing from older UAPI headers such as Debian 12's.
+constexpr uint32_t kTcxIngress = 46;  // BPF_TCX_INGRESS
+constexpr uint32_t kTcxEgress = 47;   // BPF_TCX_EGRESS
+
+// Creates a tcx link with the raw bpf() call, because libbpf 1.1 predates tcx. Returns the
+// link fd; EINVAL means the kernel does not know the attach type.
+Result<int> create_tcx_link(int prog_fd, int ifindex, bool egress) {
+  union bpf_attr attr {};
+  attr.link_create.prog_fd = static_cast<uint32_t>(prog_fd);
+  attr.link_create.target_ifindex = static_cast<uint32_t>(ifindex);
+  attr.link_create.attach_type = static_cast<bpf_attach_type>(egress ? kTcxEgress : kTcxIngress);
+  long fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+  if (fd < 0) {
+    return errno_error("failed to create a tcx link");
+  }
+  return static_cast<int>(fd);
+}
+
+// Removes a classic filter of an earlier csflowd from our slot, leaving any other alone.
+void remove_leftover_filter(int ifindex, const std::string& name, bool egress) {
+  bpf_tc_hook hook = make_hook(ifindex, egress);
+  if (program_in_slot(hook) == program_name(egress)) {
+    spdlog::info("removed a leftover '{}' tc filter from '{}'", program_name(egress), name);
+    detach_one(ifindex, name, egress);
+  }
+}
+
+// Collects the priority of each filter in a dump. A dump has one message per filter
+// priority and more per handle (u32 adds its hash tables), so priorities are what count.
 int count_filter_message(const nlmsghdr* header, void* data) {
   if (header->nlmsg_type == RTM_NEWTFILTER) {
-    ++*static_cast<int*>(data);
+    const auto* tc = static_cast<const tcmsg*>(mnl_nlmsg_get_payload(header));
+    static_cast<std::set<uint32_t>*>(data)->insert(TC_H_MAJ(tc->tcm_info) >> 16);
   }
   return MNL_CB_OK;
 }
 
 }  // namespace
 
+Result<AttachMode> parse_attach_mode(const std::string& text) {
+  if (text == "auto") return AttachMode::kAuto;
+  if (text == "tcx") return AttachMode::kTcx;
+  if (text == "tc") return AttachMode::kClassic;
+  return plain_error("invalid attach mode '" + text + "': expected auto, tcx or tc");
+}
+
 Result<TcAttachment> TcAttachment::attach(int ifindex, std::string name, int ingress_fd,
-                                          int egress_fd) {
+                                          int egress_fd, AttachMode mode) {
+  // Set once the kernel has rejected a tcx link as an unknown attach type (before 6.6).
+  static bool tcx_unsupported = false;
+  if (mode == AttachMode::kClassic || (mode == AttachMode::kAuto && tcx_unsupported)) {
+    return attach_classic(ifindex, std::move(name), ingress_fd, egress_fd);
+  }
+  auto attached = attach_tcx(ifindex, name, ingress_fd, egress_fd);
+  if (attached || mode == AttachMode::kTcx || attached.error().code != EINVAL) {
+    return attached;
+  }
+  spdlog::info("this kernel has no tcx; attaching with classic tc filters on clsact");
+  tcx_unsupported = true;
+  return attach_classic(ifindex, std::move(name), ingress_fd, egress_fd);
+}
+
+Result<TcAttachment> TcAttachment::attach_tcx(int ifindex, std::string name, int ingress_fd,
+                                              int egress_fd) {
+  TcAttachment attachment(ifindex, std::move(name));
+  auto ingress = create_tcx_link(ingress_fd, ifindex, false);
+  if (!ingress) {
+    return make_error(ingress.error().code,
+                      "failed to attach 'sflow_ingress' to '" + attachment.name_ + "' with tcx");
+  }
+  attachment.ingress_link_fd_ = *ingress;
+  auto egress = create_tcx_link(egress_fd, ifindex, true);
+  if (!egress) {
+    return make_error(egress.error().code,
+                      "failed to attach 'sflow_egress' to '" + attachment.name_ + "' with tcx");
+  }
+  attachment.egress_link_fd_ = *egress;
+  // A classic filter left by a csflowd that was killed would sample every packet twice.
+  remove_leftover_filter(ifindex, attachment.name_, false);
+  remove_leftover_filter(ifindex, attachment.name_, true);
+  return attachment;
+}
+
+Result<TcAttachment> TcAttachment::attach_classic(int ifindex, std::string name, int ingress_fd,
+                                                  int egress_fd) {
   bpf_tc_hook hook = make_hook(ifindex, false);
   hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
-  int err = bpf_tc_hook_create(&hook);
+  int err = quietly([&] { return bpf_tc_hook_create(&hook); });
   if (err != 0 && err != -EEXIST) {
     return make_error(err, "failed to create the clsact qdisc on '" + name + "'");
   }
-  TcAttachment attachment(ifindex, std::move(name), err == 0);
+  TcAttachment attachment(ifindex, std::move(name));
+  attachment.created_qdisc_ = err == 0;
   if (auto status = attach_one(ifindex, attachment.name_, false, ingress_fd); !status) {
     return status.error();  // the destructor removes what was created
   }
@@ -129,6 +216,8 @@ Result<TcAttachment> TcAttachment::attach(int ifindex, std::string name, int ing
 TcAttachment::TcAttachment(TcAttachment&& other) noexcept
     : ifindex_(other.ifindex_),
       name_(std::move(other.name_)),
+      ingress_link_fd_(std::exchange(other.ingress_link_fd_, -1)),
+      egress_link_fd_(std::exchange(other.egress_link_fd_, -1)),
       created_qdisc_(std::exchange(other.created_qdisc_, false)),
       ingress_attached_(std::exchange(other.ingress_attached_, false)),
       egress_attached_(std::exchange(other.egress_attached_, false)) {}
@@ -138,6 +227,8 @@ TcAttachment& TcAttachment::operator=(TcAttachment&& other) noexcept {
     detach_noexcept();
     ifindex_ = other.ifindex_;
     name_ = std::move(other.name_);
+    ingress_link_fd_ = std::exchange(other.ingress_link_fd_, -1);
+    egress_link_fd_ = std::exchange(other.egress_link_fd_, -1);
     created_qdisc_ = std::exchange(other.created_qdisc_, false);
     ingress_attached_ = std::exchange(other.ingress_attached_, false);
     egress_attached_ = std::exchange(other.egress_attached_, false);
@@ -157,6 +248,17 @@ void TcAttachment::detach_noexcept() noexcept {
 }
 
 void TcAttachment::detach() {
+  // Closing a tcx link detaches its program: the kernel holds no other reference to it.
+  for (int* fd : {&ingress_link_fd_, &egress_link_fd_}) {
+    if (*fd >= 0) {
+      close(*fd);
+      *fd = -1;
+    }
+  }
+  detach_classic();
+}
+
+void TcAttachment::detach_classic() {
   if (ingress_attached_) {
     detach_one(ifindex_, name_, false);
     ingress_attached_ = false;
@@ -206,19 +308,20 @@ Result<int> count_tc_filters(int ifindex, bool egress) {
   if (mnl_socket_sendto(socket.get(), request, request->nlmsg_len) < 0) {
     return errno_error("failed to request the tc filters");
   }
-  int count = 0;
+  std::set<uint32_t> priorities;
   unsigned port = mnl_socket_get_portid(socket.get());
   while (true) {
     ssize_t received = mnl_socket_recvfrom(socket.get(), buffer.data(), buffer.size());
     if (received < 0) {
       return errno_error("failed to read the tc filters");
     }
-    int status = mnl_cb_run(buffer.data(), received, sequence, port, count_filter_message, &count);
+    int status =
+        mnl_cb_run(buffer.data(), received, sequence, port, count_filter_message, &priorities);
     if (status < 0) {
       return errno_error("failed to read the tc filters");
     }
     if (status == MNL_CB_STOP) {
-      return count;
+      return static_cast<int>(priorities.size());
     }
   }
 }
