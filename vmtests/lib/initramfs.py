@@ -21,6 +21,7 @@ MODULES = (
     "overlay",  # writable layers for cases that need them
     "veth", "bridge",  # test topologies
     "sch_ingress", "cls_bpf", "act_bpf",  # clsact qdisc and tc BPF programs
+    "cls_u32",  # the foreign filter of tc_attach_test
 )
 BUSYBOX = "/bin/busybox"
 
