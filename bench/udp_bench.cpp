@@ -47,7 +47,7 @@ bool parse_address(const std::string& text, sockaddr_in& address) {
   } catch (const std::exception&) {
     return false;
   }
-  if (port <= 0 || port > 65535) return false;
+  if (port < 0 || port > 65535) return false;
   address.sin_port = htons(static_cast<uint16_t>(port));
   return inet_pton(AF_INET, text.substr(0, colon).c_str(), &address.sin_addr) == 1;
 }
@@ -67,8 +67,17 @@ int open_receiver(const sockaddr_in& listen, int buffer_bytes) {
   return fd;
 }
 
-void touch_ready_file(const std::string& path) {
-  if (!path.empty()) std::ofstream(path) << "ready\n";
+// Writes the bound port to `path`, which tells a script that the socket is ready and, with
+// port 0 in --listen, which port the kernel chose.
+void write_ready_file(const std::string& path, int fd) {
+  if (path.empty()) return;
+  sockaddr_in bound{};
+  socklen_t length = sizeof(bound);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+  // Renamed into place so that a reader never sees the file before the port is in it.
+  std::string partial = path + ".partial";
+  std::ofstream(partial) << ntohs(bound.sin_port) << "\n";
+  std::rename(partial.c_str(), path.c_str());
 }
 
 int send_main(const std::string& to, uint64_t count, size_t payload_bytes, double timeout_s) {
@@ -132,7 +141,7 @@ int recv_main(const std::string& listen, const ReceiveLimits& limits,
                  std::strerror(errno));
     return 1;
   }
-  touch_ready_file(ready_file);
+  write_ready_file(ready_file, fd);
   std::array<std::array<uint8_t, 2048>, kBatch> buffers{};
   std::array<iovec, kBatch> iov{};
   std::array<mmsghdr, kBatch> messages{};
@@ -212,7 +221,7 @@ int sflow_main(const std::string& listen, double timeout_s, const std::string& r
                  std::strerror(errno));
     return 1;
   }
-  touch_ready_file(ready_file);
+  write_ready_file(ready_file, fd);
   SflowTotals totals;
   std::vector<uint8_t> buffer(65536);
   auto start = Clock::now();
@@ -221,6 +230,12 @@ int sflow_main(const std::string& listen, double timeout_s, const std::string& r
     if (poll(&pfd, 1, 100) <= 0) continue;
     ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n <= 0) continue;
+    ++totals.datagrams;
+    if (!count_samples(buffer.data(), static_cast<size_t>(n), totals)) ++totals.malformed;
+  }
+  // Datagrams that arrived before the stop request are still counted.
+  ssize_t n = 0;
+  while ((n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT)) > 0) {
     ++totals.datagrams;
     if (!count_samples(buffer.data(), static_cast<size_t>(n), totals)) ++totals.malformed;
   }
@@ -261,13 +276,15 @@ int bench_main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 3600.0));
   recv->add_option("--idle", limits.idle_s, "stop after this many seconds without a datagram")
       ->check(CLI::Range(0.01, 60.0));
-  recv->add_option("--ready-file", ready_file, "file created once the socket is bound");
+  recv->add_option("--ready-file", ready_file,
+                   "file that receives the bound port once the socket is bound");
 
   auto* sflow = app.add_subcommand("sflow", "count sFlow datagrams and samples until SIGTERM");
   sflow->add_option("--listen", listen, "IPv4:PORT to bind")->required();
   sflow->add_option("--timeout", timeout_s, "seconds before stopping on its own")
       ->check(CLI::Range(0.1, 3600.0));
-  sflow->add_option("--ready-file", ready_file, "file created once the socket is bound");
+  sflow->add_option("--ready-file", ready_file,
+                    "file that receives the bound port once the socket is bound");
   CLI11_PARSE(app, argc, argv);
 
   std::signal(SIGTERM, request_stop);
