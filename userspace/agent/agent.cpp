@@ -112,11 +112,19 @@ Result<std::unique_ptr<Agent>> Agent::create(const cli::Settings& settings) {
 }
 
 Status Agent::open_sources() {
-  auto mode = datapath::parse_attach_mode(settings_.attach_mode);
-  if (!mode) {
-    return mode.error();
+  if (auto status = open_export(); !status) {
+    return status;
   }
-  attach_mode_ = *mode;
+  if (auto status = open_datapath(); !status) {
+    return status;
+  }
+  containers_ = std::make_unique<ContainerTracker>(
+      settings_, host_paths_, schedule_,
+      [this](const sflow::CounterSample& sample) { send(sample); });
+  return containers_->start();
+}
+
+Status Agent::open_export() {
   if (settings_.host_uuid) {
     auto uuid = parse_uuid(*settings_.host_uuid);
     if (!uuid) {
@@ -136,7 +144,15 @@ Status Agent::open_sources() {
   builder_ = std::make_unique<sflow::DatagramBuilder>(
       *address, settings_.sub_agent_id, settings_.datagram_bytes,
       [this](std::span<const uint8_t> datagram) { sender_->send(datagram); });
+  return {};
+}
 
+Status Agent::open_datapath() {
+  auto mode = datapath::parse_attach_mode(settings_.attach_mode);
+  if (!mode) {
+    return mode.error();
+  }
+  attach_mode_ = *mode;
   auto sampler = datapath::Sampler::load(
       {.header_bytes = settings_.header_bytes, .ring_bytes = settings_.ring_buffer_bytes});
   if (!sampler) {
@@ -153,10 +169,7 @@ Status Agent::open_sources() {
     return monitor.error();
   }
   link_monitor_.emplace(std::move(*monitor));
-  containers_ = std::make_unique<ContainerTracker>(
-      settings_, host_paths_, schedule_,
-      [this](const sflow::CounterSample& sample) { send(sample); });
-  return containers_->start();
+  return {};
 }
 
 Status Agent::start_loop() {
@@ -307,11 +320,7 @@ int Agent::run() {
           on_tick();
           break;
         case kRing:
-          ++batch_;
-          realtime_offset_ns_ = realtime_minus_monotonic_ns();
-          if (auto consumed = sampler_->consume(); !consumed) {
-            spdlog::error("{}", consumed.error().message());
-          }
+          drain_ring();
           break;
         case kLinks:
           if (link_monitor_->drain()) {
@@ -327,17 +336,26 @@ int Agent::run() {
     }
   }
   spdlog::info("stopping: sending pending samples and detaching");
-  ++batch_;
-  (void)sampler_->consume();
+  drain_ring();
   builder_->flush(uptime_ms());
   containers_.reset();
   interfaces_.clear();
   return 0;
 }
 
+void Agent::drain_ring() {
+  ++batch_;
+  realtime_offset_ns_ = realtime_minus_monotonic_ns();
+  if (auto consumed = sampler_->consume(); !consumed) {
+    spdlog::error("{}", consumed.error().message());
+  }
+}
+
 void Agent::on_tick() {
   uint64_t expirations = 0;
   (void)!read(timer_fd_, &expirations, sizeof(expirations));
+  // Samples normally arrive through the ring's wakeup; this bounds their wait if one is missed.
+  drain_ring();
   poll_counters(uptime_s());
   builder_->flush(uptime_ms());
   log_drops();

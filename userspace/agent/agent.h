@@ -37,6 +37,9 @@ class Agent {
  private:
   explicit Agent(const cli::Settings& settings);
   Status open_sources();
+  Status open_export();
+  Status open_datapath();
+  void drain_ring();
   Status start_loop();
   void reconcile_interfaces();
   void watch(const net::Link& link);
