@@ -16,8 +16,9 @@ PACKAGES=(
   tshark nfdump-sflow pmacct python3
   qemu-system-x86 cpio gzip
 )
-# The VM tests boot Debian's 6.1 kernel; any build of it will do, the newest is installed.
-KERNEL_PATTERN='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'
+# The VM tests boot Debian's 6.1 kernel in two builds: the generic one and the PREEMPT_RT
+# one. The newest of each is installed. (The cloud build lacks 9p, which the VM tests need.)
+KERNEL_FLAVOURS=(amd64 rt-amd64)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -41,13 +42,24 @@ missing_packages() {
   done
 }
 
+# kernel_pattern FLAVOUR: the package names of one kernel build, e.g. linux-image-6.1.0-57-rt-amd64-unsigned.
+kernel_pattern() { printf '^linux-image-6\\.1\\.0-[0-9]+-%s-unsigned$' "$1"; }
+
 installed_kernel() {
-  dpkg-query -W -f='${Package} ${Status}\n' 'linux-image-6.1.0-*-amd64-unsigned' 2>/dev/null |
-    awk '$NF == "installed" { print $1 }' | sort -V | tail -n 1
+  dpkg-query -W -f='${Package} ${Status}\n' 'linux-image-6.1.0-*-unsigned' 2>/dev/null |
+    awk '$NF == "installed" { print $1 }' | grep -E "$(kernel_pattern "$1")" | sort -V | tail -n 1
 }
 
 newest_kernel_package() {
-  apt-cache search --names-only "$KERNEL_PATTERN" | awk '{ print $1 }' | sort -V | tail -n 1
+  apt-cache search --names-only "$(kernel_pattern "$1")" | awk '{ print $1 }' | sort -V | tail -n 1
+}
+
+# Prints the kernel flavours that have no package installed yet.
+missing_kernels() {
+  local flavour
+  for flavour in "${KERNEL_FLAVOURS[@]}"; do
+    [[ -n $(installed_kernel "$flavour") ]] || printf '%s\n' "$flavour"
+  done
 }
 
 # Fails with the list of names that apt does not know, so a renamed package is reported
@@ -69,24 +81,24 @@ check_candidates() {
 }
 
 main() {
-  local missing kernel
+  local missing kernels flavour kernel
   mapfile -t missing < <(missing_packages)
-  kernel=$(installed_kernel)
-  if ((${#missing[@]} == 0)) && [[ -n $kernel ]]; then
-    log "all packages present (kernel package $kernel)"
+  mapfile -t kernels < <(missing_kernels)
+  if ((${#missing[@]} == 0 && ${#kernels[@]} == 0)); then
+    log "all packages present"
     return 0
   fi
 
   log "running apt-get update"
   as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
-  if [[ -z $kernel ]]; then
-    kernel=$(newest_kernel_package)
+  for flavour in "${kernels[@]}"; do
+    kernel=$(newest_kernel_package "$flavour")
     if [[ -z $kernel ]]; then
-      log "apt knows no package matching $KERNEL_PATTERN"
+      log "apt knows no package matching $(kernel_pattern "$flavour")"
       exit 1
     fi
     missing+=("$kernel")
-  fi
+  done
   check_candidates "${missing[@]}"
 
   # tshark asks whether non-root users may capture; answer no instead of prompting.

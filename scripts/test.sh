@@ -44,31 +44,38 @@ run_ctest() {
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
 }
 
-# Boots the newest installed Debian 6.1 kernel: the oldest kernel the agent supports and one
-# without tcx, so the classic clsact path is tested there.
+# Boots the newest installed Debian 6.1 kernels, generic and PREEMPT_RT: the oldest kernel
+# the agent supports and one without tcx, so the classic clsact path is tested there.
 run_vmtests() {
   if [[ ${CSFLOWD_SKIP_VMTESTS:-0} == 1 ]]; then
     echo "vmtests skipped: CSFLOWD_SKIP_VMTESTS=1"
     return 0
   fi
-  if [[ ! -f $ROOT/vmtests/run.sh ]]; then
-    echo "vmtests skipped: vmtests/run.sh does not exist"
-    return 0
-  fi
-  local kernel
-  kernel=$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)
-  if [[ -z $kernel ]]; then
-    echo "no /boot/vmlinuz-6.1.0-*-amd64; run scripts/install-deps.sh" >&2
-    return 1
-  fi
-  bash "$ROOT/vmtests/run.sh" --kernel "$kernel" --build "$BUILD_DIR"
+  local flavour kernel kernels=()
+  for flavour in amd64 rt-amd64; do
+    kernel=$(ls /boot/vmlinuz-6.1.0-*-"$flavour" 2>/dev/null | grep -E -- "-[0-9]+-$flavour\$" |
+      sort -V | tail -n 1)
+    if [[ -z $kernel ]]; then
+      echo "no /boot/vmlinuz-6.1.0-*-$flavour; run scripts/install-deps.sh" >&2
+      return 1
+    fi
+    kernels+=(--kernel "$kernel")
+  done
+  bash "$ROOT/vmtests/run.sh" "${kernels[@]}" --build "$BUILD_DIR" --strict
+}
+
+# The same cases on the running kernel, whose image QEMU cannot boot here.
+run_vmtests_local() {
+  bash "$ROOT/vmtests/run.sh" --local --build "$BUILD_DIR" --strict
 }
 
 step "install dependencies" "$ROOT/scripts/install-deps.sh" || exit 1
 if step "configure and build ($BUILD_DIR)" build; then
   step "lint" "$ROOT/scripts/lint.sh" "$BUILD_DIR"
   step "ctest (unit and end-to-end)" run_ctest
-  step "vmtests" run_vmtests
+  step "vmtests runner self-test" bash "$ROOT/vmtests/selftest.sh"
+  step "vmtests (Debian 6.1 kernels in QEMU)" run_vmtests
+  step "vmtests (running kernel, no VM)" run_vmtests_local
 fi
 
 log "summary"
