@@ -38,8 +38,8 @@ struct Options {
   std::vector<uint32_t> rates{0, 1, 10, 400, 4000};
   std::vector<uint32_t> frame_sizes{64, 1500};
   uint32_t header_bytes = 128;
-  // Rate 1 selects every one of `repeat` packets; 256 MiB holds 1,000,000 records of 128 frame
-  // bytes (32-byte record + 8-byte ring header each) without drops.
+  // Rate 1 selects every one of `repeat` packets. A 256 MiB ring has room for 1,000,000 records
+  // of 128 frame bytes (plus a 32-byte record and an 8-byte ring header each), so none drop.
   uint32_t ring_bytes = 256U << 20;
 };
 

@@ -35,7 +35,7 @@ double seconds_between(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration<double>(end - start).count();
 }
 
-// Parses "IPv4:PORT"; only IPv4 is needed here.
+// Parses "IPv4:PORT". The benchmark uses only IPv4.
 bool parse_address(const std::string& text, sockaddr_in& address) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos) return false;
@@ -67,8 +67,8 @@ int open_receiver(const sockaddr_in& listen, int buffer_bytes) {
   return fd;
 }
 
-// Writes the bound port to `path`, which tells a script that the socket is ready and, with
-// port 0 in --listen, which port the kernel chose.
+// Writes the bound port to `path`. The file's presence means that the socket is bound, and with
+// port 0 in --listen its content is the port that the kernel chose.
 void write_ready_file(const std::string& path, int fd) {
   if (path.empty()) return;
   sockaddr_in bound{};
@@ -92,6 +92,7 @@ int send_main(const std::string& to, uint64_t count, size_t payload_bytes, doubl
                  std::strerror(errno));
     return 1;
   }
+
   std::vector<uint8_t> payload(payload_bytes, 0x5a);
   std::array<iovec, kBatch> iov{};
   std::array<mmsghdr, kBatch> messages{};
@@ -100,6 +101,7 @@ int send_main(const std::string& to, uint64_t count, size_t payload_bytes, doubl
     messages[i].msg_hdr.msg_iov = &iov[i];
     messages[i].msg_hdr.msg_iovlen = 1;
   }
+
   uint64_t sent = 0;
   uint64_t errors = 0;
   auto start = Clock::now();
@@ -109,13 +111,14 @@ int send_main(const std::string& to, uint64_t count, size_t payload_bytes, doubl
     auto batch = static_cast<unsigned>(std::min<uint64_t>(kBatch, count - sent));
     int n = sendmmsg(fd, messages.data(), batch, 0);
     if (n < 0) {
-      ++errors;  // ENOBUFS or ECONNREFUSED from an earlier ICMP error; the loop is bounded
+      ++errors;  // ENOBUFS, or ECONNREFUSED after an ICMP error. The deadline bounds the loop.
       continue;
     }
     sent += static_cast<uint64_t>(n);
   }
   double seconds = seconds_between(start, Clock::now());
   close(fd);
+
   std::printf("sent=%llu seconds=%.6f pps=%.0f errors=%llu\n",
               static_cast<unsigned long long>(sent), seconds, seconds > 0 ? sent / seconds : 0.0,
               static_cast<unsigned long long>(errors));
@@ -142,6 +145,7 @@ int recv_main(const std::string& listen, const ReceiveLimits& limits,
     return 1;
   }
   write_ready_file(ready_file, fd);
+
   std::array<std::array<uint8_t, 2048>, kBatch> buffers{};
   std::array<iovec, kBatch> iov{};
   std::array<mmsghdr, kBatch> messages{};
@@ -222,6 +226,7 @@ int sflow_main(const std::string& listen, double timeout_s, const std::string& r
     return 1;
   }
   write_ready_file(ready_file, fd);
+
   SflowTotals totals;
   std::vector<uint8_t> buffer(65536);
   auto start = Clock::now();
