@@ -22,11 +22,9 @@
 
 namespace {
 
-using csflowd::Error;
 using csflowd::Result;
 using csflowd::Status;
 using csflowd::datapath::Sampler;
-using csflowd::datapath::SamplerCounters;
 using csflowd::datapath::SamplerOptions;
 
 // BPF_PROG_TEST_RUN gives the skb the loopback device, so the rates are set on ifindex 1.
