@@ -132,6 +132,31 @@ def check_limits(checks, lim, entries, facts):
                   "%d +- %d" % (memory, bound), decoded)
 
 
+def docker_size(text):
+    """Bytes of a docker stats size such as '1.2MiB', '256MiB', '512KiB' or '900B'."""
+    units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "kB": 1000, "MB": 10**6,
+             "GB": 10**9}
+    number = text.rstrip("BKMGikb")
+    return int(float(number) * units[text[len(number):]])
+
+
+def check_docker_stats(checks, lim, entries, facts):
+    t_read, text = fact(facts, "lim_docker_stats_memory")
+    usage_text, limit_text = (part.strip() for part in text.split("/"))
+    usage, limit = docker_size(usage_text), docker_size(limit_text)
+    _, sample = first_after(lim.counters(entries), t_read)
+    r = records(sample)
+    checks.equal("%s: virt_memory.max_memory vs docker stats limit" % lim.name, limit,
+                 r["virt_memory"]["max_memory"])
+    # docker stats subtracts inactive page cache, which here is at most the 8 MiB file the
+    # test wrote plus a little; the cgroup counter csflowd reports includes it.
+    decoded = r["virt_memory"]["memory"]
+    low, high = usage - 2 * MIB, usage + 8 * MIB + 4 * MIB
+    checks.expect(low <= decoded <= high,
+                  "%s: virt_memory.memory vs docker stats usage %s" % (lim.name, usage_text),
+                  "%d..%d" % (low, high), decoded)
+
+
 def check_burn(checks, lim, entries, facts):
     found = lim.counters(entries)
     t0, cpu0 = fact(facts, "burn_start_cpu_ms")
@@ -248,6 +273,7 @@ def cmd_docker(args):
         t, value = fact(facts, c.name + "_net")
         check_net(checks, c, first_after(found, t)[1], value, args.pings)
     check_limits(checks, lim, entries, facts)
+    check_docker_stats(checks, lim, entries, facts)
     check_burn(checks, lim, entries, facts)
     check_disk(checks, lim, entries, facts, args.file_bytes)
     check_entities(checks, free, lim, entries, args.pings)

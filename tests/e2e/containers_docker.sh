@@ -131,6 +131,8 @@ grep -q "^$PINGS packets transmitted, $PINGS packets received" <<<"$OUTPUT" ||
   fail "expected $PINGS echo requests and replies: $OUTPUT"
 fact lim_cpu_ms "$(cpu_ms "$LIM_ID")"
 fact lim_memory "$(memory_bytes "$LIM_ID")"
+# docker stats reads the same cgroup but leaves out inactive page cache, e.g. "1.2MiB / 256MiB".
+fact lim_docker_stats_memory "$(docker stats --no-stream --format '{{.MemUsage}}' "$LIM")"
 fact "${LIM}_net" "$(proc_net_dev "$(docker inspect -f '{{.State.Pid}}' "$LIM")")"
 fact "${FREE}_net" "$(proc_net_dev "$(docker inspect -f '{{.State.Pid}}' "$FREE")")"
 T=$(now)

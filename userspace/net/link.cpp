@@ -102,7 +102,11 @@ int on_link_message(const nlmsghdr* header, void* data) {
 
 bool Link::is_up() const { return (flags & IFF_UP) != 0; }
 
-Result<std::vector<Link>> list_links() {
+namespace {
+
+// Runs one RTM_GETLINK dump. Fails with EINTR when the kernel marks the dump interrupted
+// (NLM_F_DUMP_INTR) because interfaces changed while it was running.
+Result<std::vector<Link>> dump_links() {
   SocketPtr socket(mnl_socket_open(NETLINK_ROUTE));
   if (!socket) {
     return errno_error("failed to open an rtnetlink socket");
@@ -135,6 +139,20 @@ Result<std::vector<Link>> list_links() {
       return errno_error("failed to parse the RTM_GETLINK dump");
     }
     if (status == MNL_CB_STOP) {
+      return links;
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<Link>> list_links() {
+  // Containers starting and stopping change the interface list during a dump, so an
+  // interrupted dump is retried a few times before it is reported.
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    auto links = dump_links();
+    if (links || links.error().code != EINTR || attempt == kAttempts) {
       return links;
     }
   }
