@@ -7,10 +7,10 @@
 #   LINT_JOBS  parallel clang-tidy processes (default: number of CPUs)
 #   LINT_SKIP_TIDY=1  check formatting only
 #
-# clang-format checks every C/C++ source under userspace/, tests/, bpf/ and include/ against
-# the nearest .clang-format. clang-tidy checks userspace/**/*.cpp with the repository's
-# .clang-tidy, whose WarningsAsErrors makes every finding an error; files that the build does
-# not compile have no compile command and are skipped.
+# clang-format checks every C/C++ source under userspace/, tests/, bench/, bpf/ and include/
+# against the nearest .clang-format. clang-tidy checks userspace/**/*.cpp and bench/*.cpp with
+# the repository's .clang-tidy, whose WarningsAsErrors makes every finding an error; files
+# that the build does not compile have no compile command and are skipped.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +23,7 @@ log() { printf 'lint: %s\n' "$*" >&2; }
 format_check() {
   local files=() bad=() file
   mapfile -t files < <(git ls-files --cached --others --exclude-standard -- \
-    'userspace/*.cpp' 'userspace/*.h' 'tests/*.cpp' 'tests/*.h' 'bpf/*.c' 'bpf/*.h' \
+    'userspace/*.cpp' 'userspace/*.h' 'tests/*.cpp' 'tests/*.h' 'bpf/*.c' 'bpf/*.h' 'bench/*.cpp' 'bench/*.c' \
     'include/*.h')
   for file in "${files[@]}"; do
     [[ -f $file ]] || continue
@@ -64,7 +64,7 @@ import json, os, sys
 root = sys.argv[2]
 names = {os.path.relpath(os.path.join(e["directory"], e["file"]), root)
          for e in json.load(open(sys.argv[1]))}
-print("\n".join(sorted(n for n in names if n.startswith("userspace/") and n.endswith(".cpp"))))
+print("\n".join(sorted(n for n in names if n.startswith(("userspace/", "bench/")) and n.endswith(".cpp"))))
 PY
   )
   out_dir=$(mktemp -d)

@@ -36,7 +36,7 @@ step() {
 }
 
 build() {
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release &&
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DCSFLOWD_BUILD_BENCH=ON &&
     cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
