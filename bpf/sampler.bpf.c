@@ -15,13 +15,6 @@
 const volatile __u32 header_bytes = 128;
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct csflowd_if_config);
-} if_rates SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct csflowd_sampler_key);
@@ -40,19 +33,6 @@ static __always_inline __u32 draw_skip(__u32 rate)
 	if (rate <= 1)
 		return 1;
 	return 1 + bpf_get_prandom_u32() % (2 * rate - 1);
-}
-
-static __always_inline struct csflowd_sampler_stats *
-lookup_stats(const struct csflowd_sampler_key *key)
-{
-	struct csflowd_sampler_stats *stats = bpf_map_lookup_elem(&if_stats, key);
-	struct csflowd_sampler_stats zero = {};
-
-	if (stats)
-		return stats;
-	/* User space creates the entries; this covers an entry deleted under us. */
-	bpf_map_update_elem(&if_stats, key, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&if_stats, key);
 }
 
 /* Returns 1 when this packet is selected, and counts it in the pool either way. */
@@ -114,16 +94,13 @@ static __always_inline int sample_packet(struct __sk_buff *skb, __u8 direction)
 {
 	struct csflowd_sampler_key key = {.ifindex = skb->ifindex, .direction = direction};
 	struct csflowd_sampler_stats *stats;
-	struct csflowd_if_config *config;
 
-	config = bpf_map_lookup_elem(&if_rates, &key.ifindex);
-	if (!config)
-		return TC_ACT_UNSPEC;
-	stats = lookup_stats(&key);
+	/* No entry: the daemon does not sample this interface (or stopped a moment ago). */
+	stats = bpf_map_lookup_elem(&if_stats, &key);
 	if (!stats)
 		return TC_ACT_UNSPEC;
-	if (count_and_select(stats, config->sampling_rate))
-		emit_sample(skb, stats, config->sampling_rate, direction);
+	if (count_and_select(stats, stats->sampling_rate))
+		emit_sample(skb, stats, stats->sampling_rate, direction);
 	return TC_ACT_UNSPEC;
 }
 

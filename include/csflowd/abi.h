@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a layout below changes. The daemon refuses an object built for another. */
-#define CSFLOWD_ABI_VERSION 1
+#define CSFLOWD_ABI_VERSION 2
 
 /* Largest number of frame bytes a sample can carry (sFlow headerBytes limit). */
 #define CSFLOWD_MAX_HEADER_BYTES 256
@@ -37,21 +37,17 @@ struct csflowd_sampler_key {
 };
 
 /*
- * Value of "if_stats", one copy per CPU. The daemon sums pool and drops over all CPUs
- * and both directions to get an interface's sFlow sample_pool and drops.
+ * Value of "if_stats", one copy per CPU. The daemon creates the entries of an interface
+ * with the same sampling_rate in every copy, which makes the interface sampled; the
+ * program only updates the counters, so one lookup per packet finds both. The daemon sums
+ * pool and drops over all CPUs and both directions to get sFlow's sample_pool and drops.
  */
 struct csflowd_sampler_stats {
-	__u64 pool;	 /* packets seen by the hook (sFlow sample_pool) */
-	__u64 samples;	 /* packets selected for sampling */
-	__u64 drops;	 /* selected packets lost because the ring buffer was full */
-	__u32 countdown; /* packets left before the next sample; 0 = draw a new skip */
-	__u32 reserved;	 /* zero; keeps the struct a multiple of 8 bytes */
-};
-
-/* Value of the "if_rates" hash map, keyed by ifindex (__u32). */
-struct csflowd_if_config {
+	__u64 pool;	     /* packets seen by the hook (sFlow sample_pool) */
+	__u64 samples;	     /* packets selected for sampling */
+	__u64 drops;	     /* selected packets lost because the ring buffer was full */
+	__u32 countdown;     /* packets left before the next sample; 0 = draw a new skip */
 	__u32 sampling_rate; /* take 1 packet in N on average; 1 = every packet, 0 = none */
-	__u32 reserved;	     /* zero */
 };
 
 /*

@@ -6,7 +6,7 @@
 
 #include "csflowd/abi.h"
 
-static_assert(CSFLOWD_ABI_VERSION == 1);
+static_assert(CSFLOWD_ABI_VERSION == 2);
 static_assert(CSFLOWD_MAX_HEADER_BYTES == 256);
 
 static_assert(sizeof(csflowd_sampler_key) == 8);
@@ -18,9 +18,7 @@ static_assert(offsetof(csflowd_sampler_stats, pool) == 0);
 static_assert(offsetof(csflowd_sampler_stats, samples) == 8);
 static_assert(offsetof(csflowd_sampler_stats, drops) == 16);
 static_assert(offsetof(csflowd_sampler_stats, countdown) == 24);
-
-static_assert(sizeof(csflowd_if_config) == 8);
-static_assert(offsetof(csflowd_if_config, sampling_rate) == 0);
+static_assert(offsetof(csflowd_sampler_stats, sampling_rate) == 28);
 
 static_assert(sizeof(csflowd_sample) == 32);
 static_assert(offsetof(csflowd_sample, timestamp_ns) == 0);

@@ -218,6 +218,18 @@ TEST_F(BpfSamplerTest, ForgetStopsSampling) {
   EXPECT_FALSE(sampler_->read_counters(kLoopbackIfindex).ok());
 }
 
+TEST_F(BpfSamplerTest, SetRateAgainRestartsCounters) {
+  load();
+  ASSERT_TRUE(sampler_->set_rate(kLoopbackIfindex, 1).ok());
+  run(false, make_frame(80), 10);
+  ASSERT_EQ(counters().pool, 10U);
+  ASSERT_TRUE(sampler_->set_rate(kLoopbackIfindex, 0).ok());
+  EXPECT_EQ(counters().pool, 0U);
+  run(false, make_frame(80), 10);
+  EXPECT_EQ(counters().pool, 10U);
+  EXPECT_EQ(counters().samples, 0U) << "rate 0 from the second call on";
+}
+
 TEST(SamplerOptions, RejectsBadSizes) {
   EXPECT_FALSE(Sampler::load(SamplerOptions{.header_bytes = 0}).ok());
   EXPECT_FALSE(Sampler::load(SamplerOptions{.header_bytes = 257}).ok());

@@ -65,33 +65,25 @@ int Sampler::ingress_program_fd() const { return bpf_program__fd(skeleton_->prog
 int Sampler::egress_program_fd() const { return bpf_program__fd(skeleton_->progs.sflow_egress); }
 
 Status Sampler::set_rate(int ifindex, uint32_t rate) {
-  auto key = static_cast<uint32_t>(ifindex);
-  csflowd_if_config config{rate, 0};
-  std::vector<csflowd_sampler_stats> zero(cpu_count_);
+  csflowd_sampler_stats initial{};
+  initial.sampling_rate = rate;
+  std::vector<csflowd_sampler_stats> per_cpu(cpu_count_, initial);
   for (uint32_t direction : {CSFLOWD_DIR_INGRESS, CSFLOWD_DIR_EGRESS}) {
-    csflowd_sampler_key stats_key{key, direction};
-    int err = bpf_map_update_elem(bpf_map__fd(skeleton_->maps.if_stats), &stats_key, zero.data(),
-                                  BPF_NOEXIST);
-    if (err != 0 && errno != EEXIST) {
-      return errno_error("failed to create counters for ifindex " + std::to_string(ifindex));
+    csflowd_sampler_key key{static_cast<uint32_t>(ifindex), direction};
+    if (bpf_map_update_elem(bpf_map__fd(skeleton_->maps.if_stats), &key, per_cpu.data(), BPF_ANY) !=
+        0) {
+      return errno_error("failed to set the sampling rate of ifindex " + std::to_string(ifindex));
     }
-  }
-  if (bpf_map_update_elem(bpf_map__fd(skeleton_->maps.if_rates), &key, &config, BPF_ANY) != 0) {
-    return errno_error("failed to set the sampling rate of ifindex " + std::to_string(ifindex));
   }
   return {};
 }
 
 Status Sampler::forget(int ifindex) {
-  auto key = static_cast<uint32_t>(ifindex);
   Status status;
-  if (bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.if_rates), &key) != 0 && errno != ENOENT) {
-    status = errno_error("failed to delete the rate of ifindex " + std::to_string(ifindex));
-  }
   for (uint32_t direction : {CSFLOWD_DIR_INGRESS, CSFLOWD_DIR_EGRESS}) {
-    csflowd_sampler_key stats_key{key, direction};
-    if (bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.if_stats), &stats_key) != 0 &&
-        errno != ENOENT && status) {
+    csflowd_sampler_key key{static_cast<uint32_t>(ifindex), direction};
+    if (bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.if_stats), &key) != 0 && errno != ENOENT &&
+        status) {
       status = errno_error("failed to delete the counters of ifindex " + std::to_string(ifindex));
     }
   }

@@ -46,8 +46,8 @@ class Sampler {
   [[nodiscard]] int ingress_program_fd() const;
   [[nodiscard]] int egress_program_fd() const;
 
-  // Starts (or changes) sampling on ifindex at 1 in rate. The first call for an
-  // interface creates zeroed counters for both directions.
+  // Starts sampling ifindex at 1 in rate, with zeroed counters for both directions. The
+  // rate lives in the counter entries, so calling it again restarts the counters too.
   Status set_rate(int ifindex, uint32_t rate);
   // Stops sampling ifindex and deletes its counters.
   Status forget(int ifindex);
