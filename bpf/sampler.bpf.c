@@ -21,7 +21,7 @@ struct {
 	__type(value, struct csflowd_sampler_stats);
 } if_stats SEC(".maps");
 
-/* The loader sets the size; 1 MiB holds several thousand 128-byte samples. */
+/* The loader sets the size; 1 MiB has room for about 6000 samples of 128 frame bytes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);

@@ -37,10 +37,11 @@ struct csflowd_sampler_key {
 };
 
 /*
- * Value of "if_stats", one copy per CPU. The daemon creates the entries of an interface
- * with the same sampling_rate in every copy, which makes the interface sampled; the
- * program only updates the counters, so one lookup per packet finds both. The daemon sums
- * pool and drops over all CPUs and both directions to get sFlow's sample_pool and drops.
+ * Value of "if_stats", one copy per CPU. The daemon creates an interface's entries with the
+ * same sampling_rate in every copy, and an entry's presence makes the interface sampled.
+ * The program only updates the counters, so one lookup per packet finds rate and counters.
+ * The daemon sums pool and drops over all CPUs and both directions to get sFlow's
+ * sample_pool and drops.
  */
 struct csflowd_sampler_stats {
 	__u64 pool;	     /* packets seen by the hook (sFlow sample_pool) */

@@ -1,4 +1,4 @@
-// Containers as the agent sees them: discovery, attribution of samples, counter samples.
+// The agent's view of containers: discovery, attribution of samples, counter samples.
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,7 @@
 
 namespace csflowd::agent {
 
-// What the flow sample needs to know beyond the ring record.
+// Inputs of a flow sample besides the ring record.
 struct FlowContext {
   uint32_t sequence_number = 0;
   datapath::SamplerCounters counters;  // of the sampling interface
@@ -21,11 +21,10 @@ struct FlowContext {
   std::optional<sflow::DataSource> destination_entity;
 };
 
-// Chooses input and output for a sample taken on `ifindex` in `direction`:
-// ingress: input is the interface; output is internal for a bridge (the packet goes up
-// to the host stack) and unknown (0) for a port. Egress: output is the interface; input
-// is the interface the packet entered the host on when known, else internal for a
-// bridge (sent by the host) and unknown for a port.
+// Chooses input and output for a sample. On ingress the input is the interface, and the
+// output is internal on a bridge (the packet goes up to the host stack) or unknown (0) on a
+// port. On egress the output is the interface. The input is the interface the packet entered
+// the host on when the kernel knows it, else internal on a bridge or unknown on a port.
 void set_interfaces(const csflowd_sample& record, bool is_bridge, sflow::FlowSample& sample);
 
 sflow::FlowSample make_flow_sample(const datapath::SampleView& view, const FlowContext& context);

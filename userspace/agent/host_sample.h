@@ -10,9 +10,9 @@
 
 namespace csflowd::agent {
 
-// Returns true for interfaces counted in host_net_io: up, not loopback, and of no
-// virtual kind (veth, bridge, vlan, vxlan, bond, ...), so container traffic that crosses a
-// veth and a bridge is not counted again on top of the physical interface.
+// Returns true for interfaces counted in host_net_io: up, not loopback, and of no virtual
+// kind (veth, bridge, vlan, vxlan, bond, ...). Container traffic crosses a veth and a bridge
+// before the physical interface, so counting those too would count it two or three times.
 bool counts_in_host_net_io(const net::Link& link);
 
 // Returns true for interfaces listed in host_adapters: those with a MAC that are not

@@ -48,7 +48,11 @@ LinkSpeed read_link_speed(const std::string& sys_root, const std::string& name) 
     // No speed (a bridge, a down link): stays unknown.
   }
   std::string duplex = read_first_line(base + "duplex");
-  speed.direction = duplex == "full" ? 1 : duplex == "half" ? 2 : 0;
+  if (duplex == "full") {
+    speed.direction = 1;
+  } else if (duplex == "half") {
+    speed.direction = 2;
+  }
   return speed;
 }
 

@@ -11,8 +11,8 @@
 namespace csflowd::agent {
 
 // Keeps one deadline per data source, in whole seconds of agent time. A new data source
-// is first due at a random second within one interval, so polls spread over the interval
-// instead of arriving together; after that it is due every interval.
+// is first due at a random second within one interval, so that polls spread over the
+// interval instead of arriving together. After that it is due every interval.
 class PollSchedule {
  public:
   explicit PollSchedule(uint32_t interval_s, uint64_t seed = std::random_device{}());

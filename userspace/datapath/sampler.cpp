@@ -117,7 +117,7 @@ Result<SamplerCounters> Sampler::read_counters(int ifindex) const {
 int Sampler::on_sample(void* context, void* data, size_t size) {
   auto* self = static_cast<Sampler*>(context);
   if (size < sizeof(csflowd_sample)) {
-    return 0;  // cannot happen with this object; skip rather than read past the record
+    return 0;  // shorter than this object writes: skip it rather than read past its end
   }
   const auto* record = static_cast<const csflowd_sample*>(data);
   size_t length = record->header_length;

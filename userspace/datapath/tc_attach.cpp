@@ -45,7 +45,7 @@ int discard_print(enum libbpf_print_level /*level*/, const char* /*format*/, va_
   return 0;
 }
 
-// Runs a libbpf call whose failure is an expected answer (an empty filter slot, an existing
+// Runs a libbpf call whose failure is an expected result (an empty filter slot, an existing
 // qdisc), so that libbpf does not log the kernel's error message as a warning.
 template <typename Call>
 int quietly(Call call) {

@@ -8,9 +8,9 @@
 
 namespace csflowd::datapath {
 
-// tc filter handle and priority that mark csflowd's classic filters. A filter found at this
-// handle and priority that runs a program named sflow_ingress/sflow_egress is a leftover
-// of an earlier csflowd and is replaced; any other program there is left alone.
+// tc filter handle and priority that mark csflowd's classic filters. A filter at this handle
+// and priority that runs a program named sflow_ingress or sflow_egress is a leftover of an
+// earlier csflowd, so it is replaced. A filter there that runs any other program is kept.
 inline constexpr unsigned kFilterHandle = 0x5f10;
 inline constexpr unsigned kFilterPriority = 0x5f10;
 
