@@ -3,10 +3,12 @@
 #
 # 1000 pings go from container A to B. At rate 1 every packet is a sample, so the counts
 # are exact. There must be 1000 echo requests on A's veth ingress and B's veth egress and
-# 1000 replies the other way. Each veth's last sample_pool must equal its number of samples
-# and its rx+tx packet delta from `ip -s link`. Two collectors get the same datagrams: csflowd-dump
-# --strict (every datagram must decode) and sfcapd, read back with nfdump. tshark records
-# the loopback UDP so the number of datagrams sent can be compared with the number decoded.
+# 1000 replies the other way. Each veth's last sample_pool must equal its number of samples.
+# Its rx+tx packet delta from `ip -s link` must lie between that pool and the pool plus a
+# small slack for ARP outside csflowd's lifetime (see check_flows.py). Two collectors get the
+# same datagrams: csflowd-dump --strict (every datagram must decode) and sfcapd, read back
+# with nfdump. tshark records the loopback UDP so the number of datagrams sent can be
+# compared with the number decoded.
 #
 # Usage: docker_rate1.sh CSFLOWD CSFLOWD_DUMP   (root; takes /tmp/csflowd-docker.lock)
 source "$(dirname "$0")/lib.sh"
@@ -32,7 +34,8 @@ TSHARK_PID=$LAST_PID
 wait_for_line "$WORK/tshark.log" "Capturing on" 30 "$TSHARK_PID"
 
 # 2. Sample every packet on both veths while A pings B. The containers are idle otherwise
-# (IPv6 off on both ends), so the counter deltas cover exactly the attached period.
+# (IPv6 off on both ends), so the counter deltas differ from the attached period only by the
+# ARP packets the kernel counts between each stats read and csflowd's attach or detach.
 BEFORE_A=$(rxtx_packets "$VETH_A")
 BEFORE_B=$(rxtx_packets "$VETH_B")
 start_csflowd --sampling-rate 1 --polling-interval 2 \
