@@ -1,7 +1,10 @@
 // csflowd: sFlow v5 agent for container hosts.
 #include <iostream>
 
+#include <csignal>
+
 #include "agent/agent.h"
+#include "agent/instance_lock.h"
 #include "cli/settings.h"
 #include "common/log.h"
 
@@ -15,8 +18,17 @@ int run(int argc, char** argv) {
   }
   const csflowd::cli::Settings& settings = *parsed.settings;
 
-  // Route spdlog and libbpf's messages to stderr at the requested level.
+  // Route spdlog and libbpf's messages to stderr at the requested level. A closed log
+  // pipe must not kill the daemon before it detaches, so SIGPIPE is ignored.
   csflowd::init_logging(settings.log_level);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  // Refuse to run twice: two samplers on one interface would count every packet twice.
+  auto lock = csflowd::agent::InstanceLock::acquire(settings.lock_file);
+  if (!lock) {
+    spdlog::error("{}", lock.error().message());
+    return 1;
+  }
 
   // Load the sampler, open the collectors and attach to the interfaces.
   auto agent = csflowd::agent::Agent::create(settings);

@@ -91,12 +91,21 @@ TEST(Settings, MalformedValuesRejected) {
                                                          {"--collector", "[::1"},
                                                          {"--agent-address", "myhost"},
                                                          {"--log-level", "loud"},
-                                                         {"--ring-buffer-bytes", "5000"}}) {
+                                                         {"--ring-buffer-bytes", "5000"},
+                                                         {"--host-uuid", "nope"},
+                                                         {"--attach-mode", "xdp"}}) {
     auto parsed = parse(args);
     EXPECT_FALSE(parsed.outcome.settings) << args[0] << " " << args[1];
     EXPECT_EQ(parsed.outcome.exit_code, 2);
     EXPECT_FALSE(parsed.err.empty());
   }
+}
+
+TEST(Settings, NoDockerFlag) {
+  auto parsed = parse({"--no-docker", "--host-uuid", "12345678-9abc-def0-1234-56789abcdef0"});
+  ASSERT_TRUE(parsed.outcome.settings) << parsed.err;
+  EXPECT_FALSE(parsed.outcome.settings->docker);
+  EXPECT_TRUE(parse({}).outcome.settings->docker);
 }
 
 TEST(Settings, DatagramTooSmallForHeader) {

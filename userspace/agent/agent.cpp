@@ -24,6 +24,7 @@ sigset_t stop_signals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // a closed terminal stops csflowd cleanly too
   return signals;
 }
 
@@ -246,8 +247,14 @@ void Agent::watch(const net::Link& link) {
     (void)sampler_->forget(link.ifindex);
     return;
   }
-  spdlog::info("sampling '{}' (ifindex {}) at 1 in {} with {}", link.name, link.ifindex, rate,
-               attachment->uses_tcx() ? "tcx" : "tc clsact");
+  const char* how = attachment->uses_tcx() ? "tcx" : "tc clsact";
+  if (rate == 0) {
+    spdlog::info("counting packets on '{}' (ifindex {}) with {}; sampling disabled (rate 0)",
+                 link.name, link.ifindex, how);
+  } else {
+    spdlog::info("sampling '{}' (ifindex {}) at 1 in {} with {}", link.name, link.ifindex, rate,
+                 how);
+  }
   interfaces_.emplace(link.ifindex, WatchedInterface(link, rate, std::move(*attachment)));
   schedule_.add({sflow::DsClass::kIfIndex, static_cast<uint32_t>(link.ifindex)}, uptime_s());
 }
@@ -258,7 +265,10 @@ void Agent::on_sample(const datapath::SampleView& view) {
     return;  // taken just before the interface was dropped
   }
   WatchedInterface& watched = it->second;
-  if (watched.counters_batch != batch_) {
+  // Re-read the counters at each batch, and when this record was selected after the last
+  // read: then its packet is in the pool that the sample reports.
+  ++watched.samples_received;
+  if (watched.counters_batch != batch_ || watched.samples_received > watched.counters.samples) {
     if (auto counters = sampler_->read_counters(watched.link.ifindex)) {
       watched.counters = *counters;
     }
@@ -287,7 +297,11 @@ void Agent::send(const sflow::CounterSample& sample) {
   if (auto status = builder_->add(sample, uptime_ms()); !status) {
     uint64_t suppressed = 0;
     if (send_warnings_.allow(suppressed)) {
-      spdlog::warn("{} ({} similar messages suppressed)", status.error().message(), suppressed);
+      spdlog::warn(
+          "counter sample of data source {}:{} lost: {}; raise --datagram-bytes ({} "
+          "similar messages suppressed)",
+          static_cast<uint32_t>(sample.source.ds_class), sample.source.ds_index,
+          status.error().message(), suppressed);
     }
   }
 }
@@ -301,8 +315,18 @@ uint32_t Agent::uptime_ms() const {
 uint64_t Agent::uptime_s() const { return uptime_ms() / 1000; }
 
 int Agent::run() {
-  spdlog::info("csflowd running: {} interface(s), polling every {} s", interfaces_.size(),
-               settings_.polling_interval_s);
+  if (interfaces_.empty()) {
+    spdlog::warn("no interface matches {}; csflowd attaches when one appears",
+                 settings_.interfaces.empty() ? std::string("the default set (container veths, "
+                                                            "docker0, br-*)")
+                                              : "--interfaces");
+  }
+  if (settings_.polling_interval_s == 0) {
+    spdlog::info("csflowd running: {} interface(s), counter polling disabled", interfaces_.size());
+  } else {
+    spdlog::info("csflowd running: {} interface(s), polling every {} s", interfaces_.size(),
+                 settings_.polling_interval_s);
+  }
   std::array<epoll_event, 8> events{};
   bool stopping = false;
   while (!stopping) {

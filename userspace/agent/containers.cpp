@@ -14,6 +14,9 @@ constexpr std::chrono::seconds kRescanWithoutDocker{2};
 
 sflow::DataSource logical(uint32_t ds_index) { return {sflow::DsClass::kLogical, ds_index}; }
 
+// Docker's 12-digit short form of a container id; other ids ("netns-<inode>") stay whole.
+std::string short_id(const std::string& id) { return id.size() == 64 ? id.substr(0, 12) : id; }
+
 }  // namespace
 
 ContainerTracker::ContainerTracker(const cli::Settings& settings, const counters::HostPaths& paths,
@@ -92,7 +95,6 @@ void ContainerTracker::handle(const containers::RegistryChanges& changes, uint64
     }
   }
   for (const auto& removed : changes.removed) {
-    spdlog::info("container '{}' ({}) removed", removed.name, removed.id.substr(0, 12));
     schedule_.remove(logical(removed.ds_index));
     tracked_.erase(removed.id);
   }
@@ -101,7 +103,7 @@ void ContainerTracker::handle(const containers::RegistryChanges& changes, uint64
     if (container.is_running() && !tracked.running) {
       // A new or restarted container: its counters start again, so does its sequence.
       spdlog::info("container '{}' ({}) running, data source 3:{}, veths {}", container.name,
-                   id.substr(0, 12), container.ds_index, container.host_veths.size());
+                   short_id(id), container.ds_index, container.host_veths.size());
       tracked = Tracked{};
       tracked.running = true;
       if (container.ds_index != 0) {

@@ -42,6 +42,7 @@ struct WatchedInterface {
   uint32_t counter_sequence = 0;
   datapath::SamplerCounters counters;  // cached per ring-buffer batch
   uint64_t counters_batch = 0;         // batch number the cache was read in
+  uint64_t samples_received = 0;       // ring records received for this interface
 };
 
 }  // namespace csflowd::agent

@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <ostream>
 
 #include "common/log.h"
@@ -51,6 +52,19 @@ std::string check_address(const std::string& text) {
   return "expected a numeric IPv4 or IPv6 address of this host";
 }
 
+std::string check_uuid(const std::string& text) {
+  size_t digits = 0;
+  for (char c : text) {
+    if (std::isxdigit(static_cast<unsigned char>(c)) != 0) {
+      ++digits;
+    } else if (c != '-') {
+      digits = 0;
+      break;
+    }
+  }
+  return digits == 32 ? "" : "expected 32 hex digits, dashes allowed";
+}
+
 std::string check_log_level(const std::string& text) {
   return parse_log_level(text) ? "" : "expected trace, debug, info, warn, error or off";
 }
@@ -70,6 +84,7 @@ std::string check_power_of_two(const std::string& text) {
 
 struct RawOptions {
   std::vector<std::string> interface_rates;
+  bool no_docker = false;
   std::string log_level = "info";
 };
 
@@ -123,16 +138,20 @@ void add_export_options(CLI::App& app, Settings& s) {
   app.add_option("--sub-agent-id", s.sub_agent_id, "sFlow sub-agent id of the datagrams")
       ->capture_default_str();
   app.add_option("--host-uuid", s.host_uuid,
-                 "UUID of this host in host_descr. Default: SMBIOS, else /etc/machine-id");
+                 "UUID of this host in host_descr. Default: SMBIOS, else /etc/machine-id")
+      ->check(CLI::Validator(check_uuid, "UUID"));
 }
 
 void add_container_options(CLI::App& app, Settings& s, RawOptions& raw) {
-  app.add_flag("!--no-docker", s.docker,
+  app.add_flag("--no-docker", raw.no_docker,
                "Do not ask the Docker API; find containers from cgroups and /proc only");
   app.add_option("--docker-socket", s.docker_socket, "Unix socket of the Docker API")
       ->capture_default_str();
   app.add_flag("--container-hostname", s.container_hostname_from_config,
                "Name containers by their Config.Hostname instead of their container name");
+  app.add_option("--lock-file", s.lock_file,
+                 "File locked while csflowd runs, so that a second instance refuses to start")
+      ->capture_default_str();
   app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::Validator(check_log_level, "LEVEL"))
       ->capture_default_str();
@@ -145,6 +164,7 @@ std::optional<std::string> finish(Settings& s, const RawOptions& raw) {
         {text.substr(0, equals), static_cast<uint32_t>(std::stoul(text.substr(equals + 1)))});
   }
   s.log_level = *parse_log_level(raw.log_level);
+  s.docker = !raw.no_docker;
   uint32_t needed = max_flow_sample_bytes(s.header_bytes) + 40;
   if (s.datagram_bytes <= needed) {
     return "--datagram-bytes " + std::to_string(s.datagram_bytes) +

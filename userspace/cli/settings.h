@@ -31,6 +31,7 @@ struct Settings {
   bool header_only = false;             // flow samples carry only sampled_header
   uint32_t ring_buffer_bytes = 1U << 20;
   std::string attach_mode = "auto";  // auto, tcx or tc
+  std::string lock_file = "/run/csflowd.lock";
   bool docker = true;
   std::string docker_socket = "/var/run/docker.sock";
   bool container_hostname_from_config = false;  // Config.Hostname instead of the name
