@@ -38,7 +38,11 @@ void ContainerTracker::refresh_caches(const containers::Container& container, Tr
   std::string pid_dir = settings_.proc_root + "/" + std::to_string(container.pid);
   auto cgroup = counters::read_text_file(pid_dir + "/cgroup");
   auto mounts = counters::read_text_file(settings_.proc_root + "/self/mountinfo");
-  if (cgroup && mounts) {
+  auto own_cgroup = counters::read_text_file(settings_.proc_root + "/self/cgroup");
+  // A process in a plain network namespace often shares a cgroup with the rest of the host
+  // (here: with csflowd itself). Its counters would be the host's, so none are reported.
+  bool shared = own_cgroup && cgroup && *own_cgroup == *cgroup;
+  if (cgroup && mounts && !shared) {
     tracked.cgroup = counters::resolve_cgroup_location(*cgroup, *mounts, "/", container.id);
   }
   tracked.adapters.adapters.clear();
@@ -71,8 +75,11 @@ std::vector<sflow::CounterRecord> ContainerTracker::read_records(
   add_record(records, std::move(cpu), "virt_cpu", container.name);
   add_record(records, counters::read_virt_memory(tracked.cgroup, host_memory_), "virt_memory",
              container.name);
-  auto disk = counters::read_virt_disk_io(tracked.cgroup);
-  records.emplace_back(disk ? *disk : sflow::VirtDiskIo{});
+  if (!tracked.cgroup.empty()) {
+    // Some hosts count no block I/O for the cgroup (no io.stat, no blkio files): zero then.
+    auto disk = counters::read_virt_disk_io(tracked.cgroup);
+    records.emplace_back(disk ? *disk : sflow::VirtDiskIo{});
+  }
   add_record(records, counters::read_virt_net_io(settings_.proc_root, container.pid), "virt_net_io",
              container.name);
   return records;

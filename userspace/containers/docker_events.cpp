@@ -173,8 +173,10 @@ void DockerEventStream::run() {
       warned = false;
     }
     if (!warned) {
-      spdlog::warn("docker event stream on '{}' is down, retrying with backoff up to {} s",
-                   options_.socket_path, kMaxBackoff.count() / 1000);
+      spdlog::warn(
+          "docker event stream on '{}' is down, retrying with backoff up to {} s "
+          "(on a host without Docker, start csflowd with --no-docker)",
+          options_.socket_path, kMaxBackoff.count() / 1000);
       warned = true;
     }
     wait_backoff(backoff);

@@ -87,8 +87,12 @@ Status attach_one(int ifindex, const std::string& name, bool egress, int prog_fd
   bpf_tc_opts opts = make_opts(prog_fd);
   opts.flags = existing.empty() ? 0 : BPF_TC_F_REPLACE;
   if (int err = bpf_tc_attach(&hook, &opts); err != 0) {
-    return make_error(
-        err, "failed to attach '" + std::string(program_name(egress)) + "' to '" + name + "'");
+    std::string context =
+        "failed to attach '" + std::string(program_name(egress)) + "' to '" + name + "'";
+    if (err == -EEXIST) {
+      context += ": another tc filter (not BPF) uses handle 0x5f10 priority 0x5f10";
+    }
+    return make_error(err, context);
   }
   if (!existing.empty()) {
     spdlog::info("replaced a leftover '{}' filter on '{}'", program_name(egress), name);

@@ -1,5 +1,7 @@
 #include "tools/dump_text.h"
 
+#include <array>
+#include <cstdio>
 #include <variant>
 
 #include "sflow/header_summary.h"
@@ -10,17 +12,50 @@ namespace {
 using sflow::CounterRecord;
 using sflow::FlowRecord;
 
+bool is_printable(unsigned char byte) { return byte >= 0x20 && byte < 0x7F; }
+
+std::string escape_byte(unsigned char byte) {
+  std::array<char, 5> escaped{};
+  std::snprintf(escaped.data(), escaped.size(), "\\x%02x", byte);
+  return escaped.data();
+}
+
+// Escapes the bytes outside printable ASCII but keeps backslashes, because record_to_json()
+// has already written the strings from the wire in \xNN form.
+std::string escape_controls(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    out += is_printable(byte) ? std::string(1, c) : escape_byte(byte);
+  }
+  return out;
+}
+
+std::string value_text(const nlohmann::json& value) {
+  if (value.is_string()) return escape_controls(value.get<std::string>());
+  return escape_controls(value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
+}
+
 // "key=value" pairs of a record's JSON form, without its "type".
 std::string fields_text(const nlohmann::json& record) {
   std::string text;
   for (const auto& [key, value] : record.items()) {
     if (key == "type") continue;
-    text += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    text += " " + key + "=" + value_text(value);
   }
   return text;
 }
 
 }  // namespace
+
+std::string printable_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    out += is_printable(byte) && c != '\\' ? std::string(1, c) : escape_byte(byte);
+  }
+  return out;
+}
 
 std::string interface_text(const sflow::InterfaceRef& ref) {
   switch (ref.format) {
@@ -56,7 +91,7 @@ std::string TextFormatter::data_source(const sflow::DataSource& source) const {
   std::string text = std::to_string(key.first) + ":" + std::to_string(key.second);
   auto it = names_.find(key);
   if (it != names_.end() && !it->second.empty()) {
-    text += "(" + it->second + ")";
+    text += "(" + printable_text(it->second) + ")";
   }
   return text;
 }

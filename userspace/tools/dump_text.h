@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "sflow/decoder.h"
@@ -32,5 +33,9 @@ class TextFormatter {
 
 // "internal", "unknown", "discard:258", "multiple:3" or the ifIndex.
 std::string interface_text(const sflow::InterfaceRef& ref);
+
+// Escapes a string taken from a datagram for the terminal: every byte outside printable ASCII,
+// and the backslash, becomes \xNN, the same form the JSON output uses for hostnames.
+std::string printable_text(std::string_view text);
 
 }  // namespace csflowd::tools
