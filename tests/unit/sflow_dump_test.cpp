@@ -31,7 +31,9 @@ uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-std::vector<std::vector<uint8_t>> sample_datagrams() {
+// Builds two datagrams: a counter sample with the host_descr hostname, then a flow sample
+// from the same data source with an extended_entities record.
+std::vector<std::vector<uint8_t>> sample_datagrams(const std::string& hostname = "csfs-web") {
   std::vector<std::vector<uint8_t>> datagrams;
   Address agent;
   agent.bytes = {198, 18, 0, 1};
@@ -39,8 +41,9 @@ std::vector<std::vector<uint8_t>> sample_datagrams() {
     datagrams.emplace_back(d.begin(), d.end());
   });
   HostDescr descr;
-  descr.hostname = "csfs-web";
-  EXPECT_TRUE(builder.add(CounterSample{1, {DsClass::kLogical, 100001}, {descr}}, 1).ok());
+  descr.hostname = hostname;
+  CounterSample counters{1, {DsClass::kLogical, 100001}, {descr}};
+  EXPECT_TRUE(builder.add(counters, 1).ok());
   builder.flush(1);
   FlowSample flow;
   flow.source = {DsClass::kLogical, 100001};
@@ -116,6 +119,40 @@ TEST(DumpTool, CountsMalformedWithoutStrict) {
   auto result = run_dump("--count 2", sends);
   EXPECT_EQ(result.exit_status, 0) << result.output;
   EXPECT_NE(result.output.find("2 datagrams, 1 malformed"), std::string::npos) << result.output;
+}
+
+// Returns the lines of the output that contain the text.
+std::vector<std::string> lines_with(const std::string& output, const std::string& text) {
+  std::vector<std::string> found;
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find(text) != std::string::npos) found.push_back(line);
+  }
+  return found;
+}
+
+TEST(DumpTool, EscapesHostnameFromWire) {
+  const std::string hostname = "csfy\x1b[31mweb\nend\\";
+  const std::string escaped = "csfy\\x1b[31mweb\\x0aend\\x5c";
+  auto result = run_dump("--count 2", sample_datagrams(hostname));
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+
+  for (size_t i = 0; i < result.output.size(); ++i) {
+    auto byte = static_cast<unsigned char>(result.output[i]);
+    bool control = (byte < 0x20 && byte != '\n') || byte == 0x7F;
+    EXPECT_FALSE(control) << "control byte " << int(byte) << " at offset " << i << " in\n"
+                          << result.output;
+  }
+  EXPECT_EQ(lines_with(result.output, "csfy").size(), 3u) << result.output;
+  EXPECT_EQ(lines_with(result.output, "counters src=3:100001(" + escaped + ")").size(), 1u)
+      << result.output;
+  EXPECT_EQ(lines_with(result.output, "host_descr hostname=" + escaped + " ").size(), 1u)
+      << result.output;
+  EXPECT_EQ(lines_with(result.output, "flow src=3:100001(" + escaped + ")").size(), 1u)
+      << result.output;
+  EXPECT_EQ(lines_with(result.output, "entities=3:100001(" + escaped + ")>0:0").size(), 1u)
+      << result.output;
 }
 
 TEST(DumpTool, RejectsInvalidArguments) {
