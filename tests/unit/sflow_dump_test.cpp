@@ -155,9 +155,22 @@ TEST(DumpTool, EscapesHostnameFromWire) {
       << result.output;
 }
 
-TEST(DumpTool, RejectsInvalidArguments) {
+TEST(DumpTool, RejectsNegativeCountWithReadableRange) {
   auto result = run_dump("--count -1", {});
   EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find("--count: Value -1 not in range 0 to 4294967295\n"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(DumpTool, RejectsNonFiniteAndNegativeTimeouts) {
+  for (const std::string value : {"nan", "inf", "-inf", "-1", "1e300", "soon"}) {
+    // run_dump passes --timeout 10 first; the last value given wins in CLI11.
+    auto result = run_dump("--timeout " + value, {});
+    EXPECT_EQ(result.exit_status, 2) << value << ": " << result.output;
+    EXPECT_NE(result.output.find("invalid timeout '" + value + "'"), std::string::npos)
+        << result.output;
+  }
 }
 
 }  // namespace

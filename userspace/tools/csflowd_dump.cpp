@@ -12,7 +12,9 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -26,6 +28,10 @@ namespace {
 
 using csflowd::tools::TextFormatter;
 using Clock = std::chrono::steady_clock;
+
+// Upper bound of --timeout, about 31 years, so the deadline fits in a steady_clock time point.
+constexpr double kMaxTimeoutS = 1e9;
+constexpr uint64_t kMaxCount = UINT32_MAX;
 
 struct Options {
   std::string listen = "127.0.0.1:6343";
@@ -139,6 +145,18 @@ int run(int fd, const Options& options) {
   return 0;
 }
 
+// Validates --timeout: returns "" for a finite number of seconds from 0 to kMaxTimeoutS, else
+// the error. It rejects "nan" and "inf", which strtod and CLI::NonNegativeNumber let through.
+std::string check_timeout(const std::string& text) {
+  char* end = nullptr;
+  double seconds = std::strtod(text.c_str(), &end);
+  bool valid = !text.empty() && end == text.c_str() + text.size() && std::isfinite(seconds) &&
+               seconds >= 0 && seconds <= kMaxTimeoutS;
+  if (valid) return {};
+  return "invalid timeout '" + text + "': expected a number of seconds from 0 to " +
+         std::to_string(static_cast<uint64_t>(kMaxTimeoutS));
+}
+
 int dump_main(int argc, char** argv) {
   CLI::App app{"Print sFlow v5 datagrams received on UDP, decoded strictly."};
   Options options;
@@ -148,9 +166,9 @@ int dump_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--json", options.json, "print one JSON object per datagram per line");
   app.add_option("--count", options.count, "exit after this many datagrams (0 = no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(uint64_t{0}, kMaxCount));
   app.add_option("--timeout", options.timeout_s, "exit after this many seconds (0 = no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Validator(check_timeout, "SECONDS"));
   app.add_flag("--strict", options.strict, "exit with status 1 at the first malformed datagram");
   try {
     app.parse(argc, argv);
