@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -31,9 +32,10 @@ uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-// Builds two datagrams: a counter sample with the host_descr hostname, then a flow sample
-// from the same data source with an extended_entities record.
-std::vector<std::vector<uint8_t>> sample_datagrams(const std::string& hostname = "csfs-web") {
+// Builds two datagrams: a counter sample with the host_descr hostname and optional host_cpu
+// loads, then a flow sample from the same data source with an extended_entities record.
+std::vector<std::vector<uint8_t>> sample_datagrams(const std::string& hostname = "csfs-web",
+                                                   std::optional<HostCpu> cpu = std::nullopt) {
   std::vector<std::vector<uint8_t>> datagrams;
   Address agent;
   agent.bytes = {198, 18, 0, 1};
@@ -43,6 +45,7 @@ std::vector<std::vector<uint8_t>> sample_datagrams(const std::string& hostname =
   HostDescr descr;
   descr.hostname = hostname;
   CounterSample counters{1, {DsClass::kLogical, 100001}, {descr}};
+  if (cpu) counters.records.push_back(*cpu);
   EXPECT_TRUE(builder.add(counters, 1).ok());
   builder.flush(1);
   FlowSample flow;
@@ -153,6 +156,20 @@ TEST(DumpTool, EscapesHostnameFromWire) {
       << result.output;
   EXPECT_EQ(lines_with(result.output, "entities=3:100001(" + escaped + ")>0:0").size(), 1u)
       << result.output;
+}
+
+TEST(DumpTool, PrintsFloatsWithFloatPrecision) {
+  HostCpu cpu;
+  cpu.load_one = 0.5F;
+  cpu.load_fifteen = 2.14F;
+  auto text = run_dump("--count 2", sample_datagrams("csfy-cpu", cpu));
+  EXPECT_EQ(text.exit_status, 0) << text.output;
+  EXPECT_NE(text.output.find(" load_one=0.5 "), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find(" load_fifteen=2.14 "), std::string::npos) << text.output;
+
+  auto json = run_dump("--count 2 --json", sample_datagrams("csfy-cpu", cpu));
+  EXPECT_EQ(json.exit_status, 0) << json.output;
+  EXPECT_NE(json.output.find("\"load_fifteen\":2.14,"), std::string::npos) << json.output;
 }
 
 TEST(DumpTool, RejectsNegativeCountWithReadableRange) {

@@ -97,6 +97,7 @@ bool print_datagram(std::span<const uint8_t> bytes, const std::string& from, con
   formatter.learn_names(*decoded);
   if (options.json) {
     auto json = csflowd::sflow::to_json(*decoded);
+    csflowd::tools::round_to_float_precision(json);
     json["from"] = from;
     std::cout << json.dump() << std::endl;
   } else {

@@ -1,7 +1,10 @@
 #include "tools/dump_text.h"
 
 #include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <variant>
 
 #include "sflow/header_summary.h"
@@ -33,6 +36,7 @@ std::string escape_controls(std::string_view text) {
 
 std::string value_text(const nlohmann::json& value) {
   if (value.is_string()) return escape_controls(value.get<std::string>());
+  if (value.is_number_float()) return float_text(value.get<double>());
   return escape_controls(value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
 }
 
@@ -55,6 +59,25 @@ std::string printable_text(std::string_view text) {
     out += is_printable(byte) && c != '\\' ? std::string(1, c) : escape_byte(byte);
   }
   return out;
+}
+
+std::string float_text(double value) {
+  std::array<char, 32> digits{};
+  auto [end, error] =
+      std::to_chars(digits.data(), digits.data() + digits.size(), static_cast<float>(value));
+  if (error != std::errc()) return std::to_string(value);
+  return std::string(digits.data(), end);
+}
+
+void round_to_float_precision(nlohmann::json& json) {
+  if (json.is_number_float()) {
+    double value = json.get<double>();
+    if (std::isfinite(value)) json = std::strtod(float_text(value).c_str(), nullptr);
+    return;
+  }
+  if (json.is_structured()) {
+    for (auto& item : json) round_to_float_precision(item);
+  }
 }
 
 std::string interface_text(const sflow::InterfaceRef& ref) {

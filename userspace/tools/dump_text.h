@@ -1,6 +1,8 @@
 // Compact text output of decoded sFlow datagrams for csflowd-dump.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <string>
 #include <string_view>
@@ -37,5 +39,13 @@ std::string interface_text(const sflow::InterfaceRef& ref);
 // Escapes a string taken from a datagram for the terminal: every byte outside printable ASCII,
 // and the backslash, becomes \xNN, the same form the JSON output uses for hostnames.
 std::string printable_text(std::string_view text);
+
+// Formats a value that the sender encoded as a 32-bit float with the fewest digits that
+// read back as the same float: 2.14, not 2.140000104904175.
+std::string float_text(double value);
+
+// Replaces every floating-point number in the JSON with the double nearest to float_text() of
+// it, so dump() prints float precision. Every float in the decoded records is a 32-bit float.
+void round_to_float_precision(nlohmann::json& json);
 
 }  // namespace csflowd::tools
