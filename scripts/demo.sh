@@ -114,10 +114,14 @@ start_traffic() {
   if [[ ${CSFLOWD_DEMO_NETNS:-0} != 1 ]] && command -v dockerd >/dev/null; then
     # Only one dockerd may run on the machine; the lock is held until this script exits.
     exec 9>"$LOCK_FILE"
-    if flock -w 60 9 && start_docker_traffic; then
+    if ! flock -w 60 9; then
+      say "the Docker lock $LOCK_FILE is held by another run after 60 s;" \
+        "falling back to network namespaces"
+    elif start_docker_traffic; then
       return 0
+    else
+      say "starting the Docker containers failed; falling back to network namespaces"
     fi
-    say "Docker is not available; falling back to network namespaces"
     [[ $MODE == docker ]] && "$ROOT/scripts/docker-env.sh" down
     MODE=
   fi
@@ -132,10 +136,13 @@ start_csflowd() {
     args+=(--interfaces "$name")
   done
   say "starting: csflowd ${args[*]}"
+  # The background job creates the log only after it forks, so create it here and let grep
+  # tolerate a missing file anyway.
+  : >"$WORK/csflowd.log"
   "$CSFLOWD" "${args[@]}" 2>"$WORK/csflowd.log" &
   CSFLOWD_PID=$!
   local deadline=$((SECONDS + 30))
-  until grep -q 'csflowd running' "$WORK/csflowd.log"; do
+  until grep -qs 'csflowd running' "$WORK/csflowd.log"; do
     if ! kill -0 "$CSFLOWD_PID" 2>/dev/null || ((SECONDS >= deadline)); then
       cat "$WORK/csflowd.log" >&2
       echo "csflowd did not start" >&2
