@@ -29,23 +29,6 @@ std::string uuid_text(const std::array<uint8_t, 16>& uuid) {
   return text;
 }
 
-// Strings from the wire may hold any bytes; JSON needs valid UTF-8, so bytes outside
-// printable ASCII are written as \xNN.
-std::string printable(const std::string& text) {
-  std::string out;
-  std::array<char, 5> escaped{};
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7F && byte != '\\') {
-      out += c;
-    } else {
-      std::snprintf(escaped.data(), escaped.size(), "\\x%02x", byte);
-      out += escaped.data();
-    }
-  }
-  return out;
-}
-
 json net_io_json(const char* type, const NetIo& io) {
   return {{"type", type},
           {"bytes_in", io.bytes_in},
@@ -183,6 +166,21 @@ struct CounterRecordJson {
 };
 
 }  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  std::array<char, 5> escaped{};
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7F && byte != '\\') {
+      out += c;
+    } else {
+      std::snprintf(escaped.data(), escaped.size(), "\\x%02x", byte);
+      out += escaped.data();
+    }
+  }
+  return out;
+}
 
 json record_to_json(const CounterRecord& record) { return std::visit(CounterRecordJson{}, record); }
 

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -52,6 +54,10 @@ Result<Datagram> decode_datagram(std::span<const uint8_t> bytes);
 // Converts a decoded datagram into JSON; sampled headers also get a "summary" object
 // from summarize_header().
 nlohmann::json to_json(const Datagram& datagram);
+
+// Escapes a string taken from a datagram: every byte outside printable ASCII, and the
+// backslash, becomes \xNN. The result is valid UTF-8 for JSON and safe on a terminal.
+std::string printable(std::string_view text);
 
 // One record as a JSON object whose "type" is the sFlow structure name.
 nlohmann::json record_to_json(const FlowRecord& record);

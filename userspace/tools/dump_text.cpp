@@ -52,14 +52,7 @@ std::string fields_text(const nlohmann::json& record) {
 
 }  // namespace
 
-std::string printable_text(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    out += is_printable(byte) && c != '\\' ? std::string(1, c) : escape_byte(byte);
-  }
-  return out;
-}
+std::string printable_text(std::string_view text) { return sflow::printable(text); }
 
 std::string float_text(double value) {
   std::array<char, 32> digits{};
