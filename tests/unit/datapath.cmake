@@ -1,4 +1,2 @@
 csflowd_add_test(bpf_sampler_test SOURCES bpf_sampler_test.cpp LIBS csflowd_datapath LABELS root)
 csflowd_add_test(tc_attach_test SOURCES tc_attach_test.cpp LIBS csflowd_datapath LABELS root)
-# Both create kernel objects named csfu*; run them alone.
-set_tests_properties(${tc_attach_test_TESTS} PROPERTIES RUN_SERIAL TRUE)
