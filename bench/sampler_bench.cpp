@@ -19,6 +19,7 @@
 
 #include "bench_noop.skel.h"
 #include "datapath/sampler.h"
+#include "support/frames.h"
 
 namespace {
 
@@ -61,41 +62,6 @@ struct Row {
   uint64_t drops = 0;
   uint64_t received = 0;
 };
-
-// Builds an Ethernet + IPv4 + UDP frame of `size` bytes (at least 42) between two addresses of
-// 198.18.0.0/15.
-std::vector<uint8_t> make_frame(size_t size) {
-  std::vector<uint8_t> frame(size, 0);
-  const uint8_t ethernet[14] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00};
-  std::memcpy(frame.data(), ethernet, sizeof(ethernet));
-  auto ip_length = static_cast<uint16_t>(size - 14);
-  const uint8_t ipv4[20] = {0x45,
-                            0,
-                            uint8_t(ip_length >> 8),
-                            uint8_t(ip_length),
-                            0,
-                            0,
-                            0,
-                            0,
-                            64,
-                            17,
-                            0,
-                            0,
-                            198,
-                            18,
-                            0,
-                            1,
-                            198,
-                            18,
-                            0,
-                            2};
-  std::memcpy(frame.data() + 14, ipv4, sizeof(ipv4));
-  auto udp_length = static_cast<uint16_t>(size - 34);
-  const uint8_t udp[8] = {0x9c, 0x40, 0x9c, 0x41, uint8_t(udp_length >> 8), uint8_t(udp_length),
-                          0,    0};
-  std::memcpy(frame.data() + 34, udp, sizeof(udp));
-  return frame;
-}
 
 Result<Timing> run_program(int fd, const std::vector<uint8_t>& frame, uint32_t repeat) {
   bpf_test_run_opts opts{};
@@ -190,7 +156,7 @@ Status Bench::measure_rate(Row& row, const std::vector<uint8_t>& frame, double b
 // machine's speed during the benchmark reaches the baseline and the sampler alike.
 Status Bench::run_round() {
   for (Row& row : rows_) {
-    auto frame = make_frame(row.frame_size);
+    auto frame = csflowd::test_support::make_udp_frame(row.frame_size);
     if (row.baseline) {
       auto timing = run_program(bpf_program__fd(noop_->progs.bench_noop), frame, options_.repeat);
       if (!timing) return timing.error();

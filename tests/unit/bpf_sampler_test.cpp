@@ -9,45 +9,15 @@
 #include <vector>
 
 #include "datapath/sampler.h"
+#include "support/frames.h"
 
 namespace csflowd::datapath {
 namespace {
 
-// Loopback: BPF_PROG_TEST_RUN gives the skb the loopback device unless told otherwise.
+// BPF_PROG_TEST_RUN gives the skb the loopback device when the context names none.
 constexpr int kLoopbackIfindex = 1;
 
-// Builds an Ethernet + IPv4 + UDP frame of `size` bytes whose payload bytes count up.
-std::vector<uint8_t> make_frame(size_t size) {
-  std::vector<uint8_t> frame(size);
-  const uint8_t ethernet[14] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00};
-  std::memcpy(frame.data(), ethernet, sizeof(ethernet));
-  auto ip_length = static_cast<uint16_t>(size - 14);
-  const uint8_t ipv4[20] = {0x45,
-                            0,
-                            uint8_t(ip_length >> 8),
-                            uint8_t(ip_length),
-                            0,
-                            0,
-                            0,
-                            0,
-                            64,
-                            17,
-                            0,
-                            0,
-                            198,
-                            18,
-                            0,
-                            1,
-                            198,
-                            18,
-                            0,
-                            2};
-  std::memcpy(frame.data() + 14, ipv4, sizeof(ipv4));
-  for (size_t i = 34; i < size; ++i) {
-    frame[i] = static_cast<uint8_t>(i);
-  }
-  return frame;
-}
+std::vector<uint8_t> make_frame(size_t size) { return test_support::make_udp_frame(size); }
 
 class BpfSamplerTest : public ::testing::Test {
  protected:
@@ -175,7 +145,7 @@ TEST_F(BpfSamplerTest, RateZeroCountsButNeverSamples) {
 }
 
 TEST_F(BpfSamplerTest, FullRingBufferCountsDrops) {
-  // One page of ring holds about 20 records of 128 + 32 bytes (+ 8 bytes of ring header).
+  // One page of ring has room for about 20 records of 128 + 32 bytes (+ 8 of ring header).
   load(SamplerOptions{.header_bytes = 128, .ring_bytes = static_cast<uint32_t>(getpagesize())});
   ASSERT_TRUE(sampler_->set_rate(kLoopbackIfindex, 1).ok());
   run(false, make_frame(200), 100);

@@ -39,12 +39,12 @@ uint64_t realtime_minus_monotonic_ns() {
   return ns(real) - ns(mono);
 }
 
-Status add_to_epoll(int epoll_fd, int fd, EventSource source, const char* what) {
+Status add_to_epoll(int epoll_fd, int fd, EventSource source, const char* description) {
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.u32 = source;
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) {
-    return errno_error(std::string("failed to watch ") + what);
+    return errno_error(std::string("failed to watch ") + description);
   }
   return {};
 }
@@ -186,11 +186,11 @@ Status Agent::start_loop() {
   }
   itimerspec tick{{1, 0}, {1, 0}};
   timerfd_settime(timer_fd_, 0, &tick, nullptr);
-  for (auto [fd, source, what] :
+  for (auto [fd, source, description] :
        {std::tuple{signal_fd_, kSignal, "signals"}, std::tuple{timer_fd_, kTimer, "the timer"},
         std::tuple{sampler_->ring_epoll_fd(), kRing, "the ring buffer"},
         std::tuple{link_monitor_->fd(), kLinks, "link events"}}) {
-    if (auto status = add_to_epoll(epoll_fd_, fd, source, what); !status) {
+    if (auto status = add_to_epoll(epoll_fd_, fd, source, description); !status) {
       return status;
     }
   }
@@ -247,13 +247,13 @@ void Agent::watch(const net::Link& link) {
     (void)sampler_->forget(link.ifindex);
     return;
   }
-  const char* how = attachment->uses_tcx() ? "tcx" : "tc clsact";
+  const char* hook = attachment->uses_tcx() ? "tcx" : "tc clsact";
   if (rate == 0) {
     spdlog::info("counting packets on '{}' (ifindex {}) with {}; sampling disabled (rate 0)",
-                 link.name, link.ifindex, how);
+                 link.name, link.ifindex, hook);
   } else {
     spdlog::info("sampling '{}' (ifindex {}) at 1 in {} with {}", link.name, link.ifindex, rate,
-                 how);
+                 hook);
   }
   interfaces_.emplace(link.ifindex, WatchedInterface(link, rate, std::move(*attachment)));
   schedule_.add({sflow::DsClass::kIfIndex, static_cast<uint32_t>(link.ifindex)}, uptime_s());
