@@ -149,7 +149,7 @@ def check_docker_stats(checks, lim, entries, facts):
     checks.equal("%s: virt_memory.max_memory vs docker stats limit" % lim.name, limit,
                  r["virt_memory"]["max_memory"])
     # docker stats subtracts inactive page cache, which here is at most the 8 MiB file the
-    # test wrote plus a little; the cgroup counter csflowd reports includes it.
+    # test wrote plus a little. The cgroup counter that csflowd reports includes it.
     decoded = r["virt_memory"]["memory"]
     low, high = usage - 2 * MIB, usage + 8 * MIB + 4 * MIB
     checks.expect(low <= decoded <= high,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: a Docker engine that accepts connections but never answers does not stop
+# End-to-end: a Docker engine that accepts connections but never replies does not stop
 # sampling, does not delay start-up, and does not keep csflowd from exiting.
 #
 # A fake engine listens on a unix socket and reads requests without replying. csflowd runs
@@ -35,13 +35,13 @@ import socket, sys, threading, time
 server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 server.bind(sys.argv[1]); server.listen(16)
 print("listening", flush=True)
-held = []
+open_connections = []
 def drain(conn):
     while conn.recv(4096):
         pass
 def accept():
     while True:
-        conn, _ = server.accept(); held.append(conn)
+        conn, _ = server.accept(); open_connections.append(conn)
         print("accepted", flush=True)
         threading.Thread(target=drain, args=(conn,), daemon=True).start()
 threading.Thread(target=accept, daemon=True).start()
@@ -90,4 +90,4 @@ for label, expected, actual in [("echo requests sampled", pings, requests),
     print("%s %s: expected %s, actual %s" % ("ok  " if ok else "FAIL", label, expected, actual))
 sys.exit(1 if failures else 0)
 PY
-log "PASS: sampling went on with a Docker engine that never answers"
+log "PASS: sampling went on with a Docker engine that never replies"

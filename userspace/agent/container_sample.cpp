@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "agent/containers.h"
+#include "agent/host_sample.h"
 #include "containers/netns.h"
 #include "counters/container.h"
 #include "counters/text.h"
@@ -16,16 +17,6 @@ uint32_t virt_state(const std::string& state) {
   if (state == "paused") return 3;
   if (state == "exited") return 4;
   return 0;
-}
-
-template <typename T>
-void add_record(std::vector<sflow::CounterRecord>& records, Result<T> result, const char* what,
-                const std::string& name) {
-  if (result) {
-    records.emplace_back(std::move(*result));
-  } else {
-    spdlog::debug("container '{}' sample without {}: {}", name, what, result.error().message());
-  }
 }
 
 }  // namespace
@@ -72,16 +63,17 @@ std::vector<sflow::CounterRecord> ContainerTracker::read_records(
       cpu->nr_virt_cpu = static_cast<uint32_t>(std::ceil(container.cpu_limit));
     }
   }
-  add_record(records, std::move(cpu), "virt_cpu", container.name);
+  std::string sample = "container '" + container.name + "'";
+  add_record(records, std::move(cpu), "virt_cpu", sample);
   add_record(records, counters::read_virt_memory(tracked.cgroup, host_memory_), "virt_memory",
-             container.name);
+             sample);
   if (!tracked.cgroup.empty()) {
     // Some hosts count no block I/O for the cgroup (no io.stat, no blkio files): zero then.
     auto disk = counters::read_virt_disk_io(tracked.cgroup);
     records.emplace_back(disk ? *disk : sflow::VirtDiskIo{});
   }
   add_record(records, counters::read_virt_net_io(settings_.proc_root, container.pid), "virt_net_io",
-             container.name);
+             sample);
   return records;
 }
 

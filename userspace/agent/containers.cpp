@@ -120,16 +120,16 @@ void ContainerTracker::update_links(const std::vector<net::Link>& links) {
 }
 
 void ContainerTracker::fill_entities(const csflowd_sample& record, FlowContext& context) const {
-  const auto* here = registry_.find_by_veth(static_cast<int>(record.ifindex));
-  if (here == nullptr || here->ds_index == 0) {
+  const auto* owner = registry_.find_by_veth(static_cast<int>(record.ifindex));
+  if (owner == nullptr || owner->ds_index == 0) {
     return;
   }
   // On the host side of a container's veth, ingress carries what the container sent.
   if (record.direction == CSFLOWD_DIR_INGRESS) {
-    context.source_entity = logical(here->ds_index);
+    context.source_entity = logical(owner->ds_index);
     return;
   }
-  context.destination_entity = logical(here->ds_index);
+  context.destination_entity = logical(owner->ds_index);
   const auto* sender = registry_.find_by_veth(static_cast<int>(record.ingress_ifindex));
   if (sender != nullptr && sender->ds_index != 0) {
     context.source_entity = logical(sender->ds_index);

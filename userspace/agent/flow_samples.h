@@ -24,7 +24,8 @@ struct FlowContext {
 // Chooses input and output for a sample. On ingress the input is the interface, and the
 // output is internal on a bridge (the packet goes up to the host stack) or unknown (0) on a
 // port. On egress the output is the interface. The input is the interface the packet entered
-// the host on when the kernel knows it, else internal on a bridge or unknown on a port.
+// the host on when the kernel records it (skb->ingress_ifindex), else internal on a bridge or
+// unknown on a port.
 void set_interfaces(const csflowd_sample& record, bool is_bridge, sflow::FlowSample& sample);
 
 sflow::FlowSample make_flow_sample(const datapath::SampleView& view, const FlowContext& context);

@@ -6,15 +6,6 @@
 namespace csflowd::agent {
 namespace {
 
-template <typename T>
-void add_record(std::vector<sflow::CounterRecord>& records, Result<T> result, const char* what) {
-  if (result) {
-    records.emplace_back(std::move(*result));
-  } else {
-    spdlog::debug("host sample without {}: {}", what, result.error().message());
-  }
-}
-
 sflow::VirtNode make_virt_node(const sflow::HostCpu* cpu, const sflow::HostMemory* memory,
                                uint32_t container_count) {
   sflow::VirtNode node;
@@ -75,7 +66,7 @@ std::vector<sflow::CounterRecord> read_host_records(const counters::HostPaths& p
   if (descr && inputs.uuid_override != nullptr) {
     descr->uuid = *inputs.uuid_override;
   }
-  add_record(records, std::move(descr), "host_descr");
+  add_record(records, std::move(descr), "host_descr", "host");
   if (inputs.links != nullptr) {
     records.emplace_back(make_host_adapters(*inputs.links));
   }
@@ -83,9 +74,9 @@ std::vector<sflow::CounterRecord> read_host_records(const counters::HostPaths& p
   auto memory = counters::read_host_memory(paths);
   records.emplace_back(
       make_virt_node(cpu ? &*cpu : nullptr, memory ? &*memory : nullptr, inputs.container_count));
-  add_record(records, std::move(cpu), "host_cpu");
-  add_record(records, std::move(memory), "host_memory");
-  add_record(records, counters::read_host_disk_io(paths), "host_disk_io");
+  add_record(records, std::move(cpu), "host_cpu", "host");
+  add_record(records, std::move(memory), "host_memory", "host");
+  add_record(records, counters::read_host_disk_io(paths), "host_disk_io", "host");
   if (inputs.links != nullptr) {
     records.emplace_back(make_host_net_io(*inputs.links));
   }

@@ -1,7 +1,10 @@
 // The host's own counter sample, data source (2, 1).
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "counters/host.h"
@@ -9,6 +12,18 @@
 #include "sflow/records.h"
 
 namespace csflowd::agent {
+
+// Appends the record when it was read, else logs at debug level that `sample` goes without
+// it, so one unreadable file does not lose the whole counter sample.
+template <typename T>
+void add_record(std::vector<sflow::CounterRecord>& records, Result<T> result,
+                std::string_view record_name, std::string_view sample) {
+  if (result) {
+    records.emplace_back(std::move(*result));
+  } else {
+    spdlog::debug("{} sample without {}: {}", sample, record_name, result.error().message());
+  }
+}
 
 // Returns true for interfaces counted in host_net_io: up, not loopback, and of no virtual
 // kind (veth, bridge, vlan, vxlan, bond, ...). Container traffic crosses a veth and a bridge

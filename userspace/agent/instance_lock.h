@@ -7,8 +7,8 @@
 
 namespace csflowd::agent {
 
-// Holds an exclusive flock() on a file for the life of the process. The kernel releases
-// it when the process exits, however it exits, so a stale file never blocks a restart.
+// Exclusive flock() on a file for the life of the process. The kernel releases a flock
+// when the process exits, also after SIGKILL, so a file left behind does not block a restart.
 class InstanceLock {
  public:
   // Takes the lock, or fails naming the pid written in the file by the holder.

@@ -34,8 +34,8 @@ struct CollectorAddress {
 Result<CollectorAddress> parse_collector(std::string_view text);
 
 // Sends every datagram to every collector from one UDP socket per address family.
-// Sends never block (MSG_DONTWAIT) and never throw; failures are counted per collector
-// and logged at warn level through a RateLimiter.
+// Sends use MSG_DONTWAIT so they do not block the agent's loop. Failures are counted per
+// collector and logged at warn level through a RateLimiter, not returned.
 class UdpSender {
  public:
   // Opens the sockets the collectors need. Fails when a socket cannot be created.
